@@ -1,0 +1,1 @@
+"""Local emulators of the Salesforce and Akountify HTTP APIs, for demos, tests and benchmarks."""

@@ -1,0 +1,1 @@
+"""The Akountify emulator: the reference implementation of the Akountify API contract."""

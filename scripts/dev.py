@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""One entry point for a fresh machine that has only Python 3.11+ and git.
+
+    python3 scripts/dev.py demo    set everything up and run the main job against the emulators
+    python3 scripts/dev.py test    set everything up and run ruff, mypy and the whole test suite
+
+Setting up means: a virtual environment in ``.venv`` with this project installed in editable
+mode with its development extras. It is skipped when ``pyproject.toml`` has not changed since
+the last install, so a rerun starts at once. Only the standard library is used here, because
+this script runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+PYTHON = BIN / "python"
+STAMP = VENV / ".installed-pyproject-sha256"
+MIN_PYTHON = (3, 11)
+PYTEST_NO_TESTS_COLLECTED = 5
+
+
+def _run(*argv: str | Path, check: bool = True) -> int:
+    """Run a command from the project root, echoing it first."""
+    printable = " ".join(str(a) for a in argv)
+    print(f"$ {printable}", flush=True)
+    completed = subprocess.run([str(a) for a in argv], cwd=ROOT, check=False)
+    if check and completed.returncode != 0:
+        sys.exit(completed.returncode)
+    return completed.returncode
+
+
+def setup() -> None:
+    """Create ``.venv`` and install the project with its dev extras, unless already current."""
+    if sys.version_info < MIN_PYTHON:
+        sys.exit(f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ is required, this is {sys.version}")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        print(f"Creating the virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    STAMP.write_text(wanted + "\n")
+
+
+def test(extra: list[str]) -> int:
+    """Run the linters, the type checker and the whole test suite; return the exit code."""
+    setup()
+    _run(BIN / "ruff", "check", ".")
+    _run(BIN / "ruff", "format", "--check", ".")
+    _run(BIN / "mypy", ".")
+    code = _run(PYTHON, "-m", "pytest", "-n", "auto", "--dist", "loadfile", *extra, check=False)
+    if code == PYTEST_NO_TESTS_COLLECTED:
+        print("pytest collected no tests: that is a failure, not a pass", file=sys.stderr)
+        return 1
+    return code
+
+
+def demo(extra: list[str]) -> int:
+    """Run the main job against the local emulators (see ``scripts/demo.py``)."""
+    setup()
+    return _run(PYTHON, ROOT / "scripts" / "demo.py", *extra, check=False)
+
+
+def main() -> int:
+    """Dispatch the sub-command."""
+    os.chdir(ROOT)
+    if len(sys.argv) < 2 or sys.argv[1] not in {"setup", "test", "demo"}:
+        print(__doc__)
+        return 2
+    command, extra = sys.argv[1], sys.argv[2:]
+    if command == "setup":
+        setup()
+        return 0
+    if command == "test":
+        return test(extra)
+    return demo(extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""tap-salesforce-lite: a Singer tap for Salesforce built on the Meltano Singer SDK."""
