@@ -1,0 +1,1 @@
+"""Contract checks of the Akountify API: the OpenAPI document, the guide's examples, conformance."""
