@@ -1,0 +1,112 @@
+"""SQLite tables and indexes of the store, derived from the catalogue.
+
+One rowid table per object, named by its API name; one column per stored field (compound
+fields have none, only their components); every table has ``IsDeleted`` even when the object
+shows no such field (User). A record's rowid is its id sequence number. Indexes cover ``Id``
+(unique), the audit timestamps, reference columns and unique or external-id fields; bulk
+loaders drop them first and build them after (:func:`drop_indexes`, :func:`create_indexes`).
+"""
+
+from __future__ import annotations
+
+import sqlite3  # noqa: TC003 - used at run time by callers
+from dataclasses import dataclass
+
+from emulators.salesforce.schema import STORAGE_AFFINITY, Catalog, ObjectDef
+
+#: Timestamp columns that get an index when the object has them.
+INDEXED_TIMESTAMPS = ("SystemModstamp", "LastModifiedDate", "CreatedDate")
+
+
+def quote(identifier: str) -> str:
+    """Quote an SQL identifier (API names are letters, digits and underscores)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def column_names(obj: ObjectDef) -> list[str]:
+    """The table's columns, in describe order, with ``IsDeleted`` added when not a field."""
+    names = [f.name for f in obj.stored_fields()]
+    if "IsDeleted" not in names:
+        names.append("IsDeleted")
+    return names
+
+
+def create_table_sql(obj: ObjectDef) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for one object."""
+    columns = []
+    for field in obj.stored_fields():
+        affinity = STORAGE_AFFINITY[field.type]
+        constraint = " NOT NULL" if field.name == "Id" else ""
+        if field.name == "IsDeleted":
+            constraint = " NOT NULL DEFAULT 0"
+        columns.append(f"{quote(field.name)} {affinity}{constraint}")
+    if obj.field("IsDeleted") is None:
+        columns.append('"IsDeleted" INTEGER NOT NULL DEFAULT 0')
+    return f"CREATE TABLE IF NOT EXISTS {quote(obj.name)} ({', '.join(columns)})"
+
+
+@dataclass(frozen=True)
+class IndexDef:
+    """One index: its name, table and column, and whether it is unique (``Id`` only)."""
+
+    name: str
+    table: str
+    column: str
+    unique: bool = False
+    nocase: bool = False
+
+    def create_sql(self) -> str:
+        """``CREATE [UNIQUE] INDEX IF NOT EXISTS`` statement."""
+        unique = "UNIQUE " if self.unique else ""
+        collate = " COLLATE NOCASE" if self.nocase else ""
+        return (
+            f"CREATE {unique}INDEX IF NOT EXISTS {quote(self.name)} "
+            f"ON {quote(self.table)} ({quote(self.column)}{collate})"
+        )
+
+
+def index_defs(obj: ObjectDef) -> list[IndexDef]:
+    """The indexes of one object's table."""
+    indexes = [IndexDef(f"{obj.name}__Id", obj.name, "Id", unique=True)]
+    indexes.extend(
+        IndexDef(f"{obj.name}__{name}", obj.name, name)
+        for name in INDEXED_TIMESTAMPS
+        if obj.field(name) is not None
+    )
+    for field in obj.stored_fields():
+        if field.type == "reference":
+            indexes.append(IndexDef(f"{obj.name}__{field.name}", obj.name, field.name))
+        elif field.unique or field.external_id:
+            indexes.append(IndexDef(f"{obj.name}__{field.name}", obj.name, field.name, nocase=True))
+    return indexes
+
+
+def create_tables(connection: sqlite3.Connection, catalog: Catalog) -> None:
+    """Create missing tables and add missing columns (a catalogue that grew) and indexes.
+
+    Args:
+        connection: An open connection, outside a transaction.
+        catalog: The org's objects.
+    """
+    for obj in catalog.objects:
+        connection.execute(create_table_sql(obj))
+        existing = {row[1] for row in connection.execute(f"PRAGMA table_info({quote(obj.name)})")}
+        for field in obj.stored_fields():
+            if field.name not in existing:
+                connection.execute(
+                    f"ALTER TABLE {quote(obj.name)} ADD COLUMN {quote(field.name)} "
+                    f"{STORAGE_AFFINITY[field.type]}"
+                )
+        create_indexes(connection, obj)
+
+
+def create_indexes(connection: sqlite3.Connection, obj: ObjectDef) -> None:
+    """Create the indexes of ``obj``'s table that do not exist yet."""
+    for index in index_defs(obj):
+        connection.execute(index.create_sql())
+
+
+def drop_indexes(connection: sqlite3.Connection, obj: ObjectDef) -> None:
+    """Drop the indexes of ``obj``'s table (before a bulk load)."""
+    for index in index_defs(obj):
+        connection.execute(f"DROP INDEX IF EXISTS {quote(index.name)}")
