@@ -1,0 +1,1 @@
+"""The field mapping tool: spec model, checks against SCHEMA, transforms and record mapping."""

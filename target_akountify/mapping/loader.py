@@ -1,0 +1,145 @@
+"""Load the mapping spec from the config (inline), a YAML file, or the shipped default."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import ValidationError
+from singer_sdk.exceptions import ConfigValidationError
+
+from target_akountify.mapping.spec import MappingSpec
+from target_akountify.problems import Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+DEFAULT_MAPPING_RESOURCE = "default_mapping.yaml"
+
+
+class MappingError(ConfigValidationError):
+    """The mapping is wrong; ``problems`` lists every problem with its place and fix."""
+
+    def __init__(self, title: str, problems: Iterable[Problem]) -> None:
+        """Build one message that lists every problem.
+
+        Args:
+            title: What was being checked ("The mapping", "Stream Account").
+            problems: Every problem found.
+        """
+        self.problems = list(problems)
+        lines = [f"{title} has {len(self.problems)} problem(s); nothing was written:"]
+        lines.extend(f"  - {p.field}: {p.message}. Fix: {p.fix}" for p in self.problems)
+        super().__init__("\n".join(lines), errors=[p.describe() for p in self.problems])
+
+
+def default_mapping_text() -> str:
+    """Return the YAML text of the shipped default mapping."""
+    package = resources.files("target_akountify.mapping")
+    return (package / DEFAULT_MAPPING_RESOURCE).read_text(encoding="utf-8")
+
+
+def load_spec(mapping: Any = None, mapping_file: str | None = None) -> MappingSpec:
+    """Return the mapping spec from the settings.
+
+    Args:
+        mapping: The ``mapping`` setting: an object, or YAML/JSON text (None when unset).
+        mapping_file: The ``mapping_file`` setting: a path to a YAML or JSON file.
+
+    Returns:
+        The parsed spec (not yet checked against Akountify's fields or any SCHEMA).
+
+    Raises:
+        MappingError: Both settings given, an unreadable file, bad YAML or a spec that does
+            not have the expected shape (every shape problem is listed).
+    """
+    if mapping is not None and mapping_file:
+        raise MappingError(
+            "The configuration",
+            [
+                Problem(
+                    "mapping",
+                    "invalid_value",
+                    "both `mapping` and `mapping_file` are set",
+                    "keep only one of them",
+                )
+            ],
+        )
+    if mapping_file:
+        path = Path(mapping_file).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise MappingError(
+                "The configuration",
+                [
+                    Problem(
+                        "mapping_file",
+                        "invalid_value",
+                        f"cannot read {path}: {exc.strerror}",
+                        "point mapping_file to a readable YAML file",
+                    )
+                ],
+            ) from exc
+        raw = _parse_yaml(text, str(path))
+    elif mapping is None:
+        raw = _parse_yaml(default_mapping_text(), "the default mapping")
+    elif isinstance(mapping, str):
+        raw = _parse_yaml(mapping, "the `mapping` setting")
+    else:
+        raw = mapping
+    return parse_spec(raw)
+
+
+def _parse_yaml(text: str, where: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise MappingError(
+            "The configuration",
+            [
+                Problem(
+                    "mapping",
+                    "invalid_format",
+                    f"{where} is not valid YAML{at}",
+                    "fix the YAML syntax (indentation, colons, quotes)",
+                )
+            ],
+        ) from exc
+
+
+def parse_spec(raw: Any) -> MappingSpec:
+    """Validate the shape of a raw mapping object.
+
+    Raises:
+        MappingError: Listing every shape problem with its location in the spec.
+    """
+    if isinstance(raw, dict) and "streams" not in raw and raw:
+        raw = {"streams": raw}
+    try:
+        return MappingSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            Problem(
+                "mapping." + ".".join(str(part) for part in error["loc"]),
+                "invalid_value",
+                error["msg"],
+                _fix_for(error["type"]),
+            )
+            for error in exc.errors()
+        ]
+        raise MappingError("The mapping", problems) from exc
+
+
+def _fix_for(error_type: str) -> str:
+    if error_type == "extra_forbidden":
+        return "remove or rename this key (see docs/target-akountify.md for the keys allowed)"
+    if error_type == "missing":
+        return "add this key"
+    if error_type in {"literal_error", "enum"}:
+        return "use one of the values named"
+    return "correct the value as described"
