@@ -1,0 +1,334 @@
+"""Field validators: each checks one value, records problems, and returns the stored form.
+
+A validator takes the value, the field's path in the request (for error details) and a
+:class:`Problems` collector. It returns the normalized value to store, or :data:`INVALID`
+after recording why the value was refused. Collecting instead of raising lets one response
+name every bad field at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any, Final
+
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+
+from emulators.akountify.errors import ErrorDetail
+
+
+class _Invalid:
+    """Marker type of :data:`INVALID`."""
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Final = _Invalid()
+
+_DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ALLOWED_IN_MULTILINE = frozenset("\n\r\t")
+MAX_INTEGER_DIGITS = 13
+
+
+class Problems:
+    """Collects the problems found in one request body (or one batch operation)."""
+
+    def __init__(self) -> None:
+        """Start with no problems."""
+        self.details: list[ErrorDetail] = []
+
+    def add(
+        self, field: str, code: str, message: str, limit: int | None = None, **extra: Any
+    ) -> _Invalid:
+        """Record a problem and return :data:`INVALID` (so validators can ``return`` it)."""
+        self.details.append(ErrorDetail(field, code, message, limit, extra))
+        return INVALID
+
+    def __bool__(self) -> bool:
+        """True when at least one problem was recorded."""
+        return bool(self.details)
+
+
+def type_name(value: Any) -> str:
+    """The JSON type name of a value, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def text(
+    value: Any,
+    path: str,
+    problems: Problems,
+    *,
+    max_len: int,
+    multiline: bool = False,
+    forbidden: str = "",
+) -> str | _Invalid:
+    """A string of at most ``max_len`` characters.
+
+    Args:
+        value: The value sent.
+        path: The field's path, for the details.
+        problems: Collector.
+        max_len: Length limit in characters.
+        multiline: Whether line breaks and tabs are allowed (other control characters never).
+        forbidden: Further characters that are refused (``:`` in display names).
+
+    Returns:
+        The string unchanged, or INVALID.
+    """
+    if not isinstance(value, str):
+        return problems.add(
+            path, "invalid_format", f"{path} must be a string, not {type_name(value)}"
+        )
+    bad = [
+        ch
+        for ch in value
+        if ch in forbidden
+        or (unicodedata.category(ch) == "Cc" and not (multiline and ch in _ALLOWED_IN_MULTILINE))
+    ]
+    if bad:
+        shown = ", ".join(dict.fromkeys(repr(ch) for ch in bad))
+        rule = f"{forbidden!r} and control characters" if forbidden else "control characters"
+        problems.add(
+            path,
+            "forbidden_characters",
+            f"{path} contains {shown}; {rule} are not allowed there: remove them",
+        )
+    if len(value) > max_len:
+        return problems.add(
+            path,
+            "too_long",
+            f"{path} is {len(value)} characters long; the limit is {max_len}: shorten it",
+            limit=max_len,
+        )
+    return INVALID if bad else value
+
+
+def email(value: Any, path: str, problems: Problems, *, max_len: int = 100) -> str | _Invalid:
+    """An email address (syntax only, no DNS look-up), at most ``max_len`` characters."""
+    checked = text(value, path, problems, max_len=max_len)
+    if isinstance(checked, _Invalid):
+        return checked
+    try:
+        validate_email(checked, check_deliverability=False)
+    except EmailNotValidError as error:
+        return problems.add(
+            path, "invalid_format", f"{path} is not a valid email address ({error}): fix it"
+        )
+    return checked
+
+
+def website(value: Any, path: str, problems: Problems, *, max_len: int = 1000) -> str | _Invalid:
+    """A web address: ``https://host/…`` or a bare ``host.tld/…``, no spaces."""
+    checked = text(value, path, problems, max_len=max_len)
+    if isinstance(checked, _Invalid):
+        return checked
+    host = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", checked).split("/", 1)[0]
+    if not checked or any(ch.isspace() for ch in checked) or "." not in host.strip("."):
+        return problems.add(
+            path,
+            "invalid_format",
+            f"{path} is not a web address: give one like https://example.com",
+        )
+    return checked
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 country codes."""
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+@cache
+def currency_codes() -> frozenset[str]:
+    """ISO 4217 alphabetic currency codes."""
+    return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
+def country(value: Any, path: str, problems: Problems) -> str | _Invalid:
+    """An ISO 3166-1 alpha-2 country code (any case accepted, stored upper-case)."""
+    checked = text(value, path, problems, max_len=2)
+    if isinstance(checked, _Invalid):
+        return checked
+    if checked.upper() not in country_codes():
+        return problems.add(
+            path,
+            "invalid_value",
+            f"{path} {checked!r} is not an ISO 3166-1 alpha-2 country code: use a code "
+            "such as US, GB or DE",
+        )
+    return checked.upper()
+
+
+def currency(value: Any, path: str, problems: Problems) -> str | _Invalid:
+    """An ISO 4217 currency code (any case accepted, stored upper-case)."""
+    checked = text(value, path, problems, max_len=3)
+    if isinstance(checked, _Invalid):
+        return checked
+    if checked.upper() not in currency_codes():
+        return problems.add(
+            path,
+            "invalid_value",
+            f"{path} {checked!r} is not an ISO 4217 currency code: use a code such as "
+            "USD, EUR or GBP",
+        )
+    return checked.upper()
+
+
+def choice(value: Any, path: str, problems: Problems, *, options: tuple[str, ...]) -> Any:
+    """One of a fixed set of strings."""
+    if value not in options or not isinstance(value, str):
+        return problems.add(
+            path,
+            "invalid_value",
+            f"{path} {value!r} is not allowed: use one of {', '.join(options)}",
+        )
+    return value
+
+
+def boolean(value: Any, path: str, problems: Problems) -> bool | _Invalid:
+    """A JSON boolean."""
+    if not isinstance(value, bool):
+        return problems.add(
+            path, "invalid_format", f"{path} must be true or false, not {type_name(value)}"
+        )
+    return value
+
+
+def iso_date(value: Any, path: str, problems: Problems) -> str | _Invalid:
+    """A calendar date written ``YYYY-MM-DD``."""
+    if isinstance(value, str) and _DATE_TEXT.match(value):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return value
+    return problems.add(
+        path, "invalid_format", f"{path} {value!r} is not a date: write it as YYYY-MM-DD"
+    )
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A JSON number or numeric string as a Decimal, or None when it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str) and _DECIMAL_TEXT.match(value.strip()):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            return None
+    return None
+
+
+def decimal(
+    value: Any,
+    path: str,
+    problems: Problems,
+    *,
+    places: int,
+    fixed: bool,
+    minimum: Decimal | None = None,
+) -> str | _Invalid:
+    """A decimal amount given as a string (or a JSON number), with at most ``places`` decimals.
+
+    Args:
+        value: The value sent.
+        path: The field's path.
+        problems: Collector.
+        places: Decimal places allowed; more non-zero places are refused, never rounded.
+        fixed: Render with exactly ``places`` decimals (money) or as few as needed (quantity).
+        minimum: Smallest value allowed, if any.
+
+    Returns:
+        The canonical decimal string, or INVALID.
+    """
+    number = to_decimal(value)
+    if number is None or not number.is_finite():
+        return problems.add(
+            path,
+            "invalid_format",
+            f'{path} {value!r} is not a decimal number: send a string such as "1250.00"',
+        )
+    step = Decimal(1).scaleb(-places)
+    quantized = number.quantize(step)
+    if quantized != number:
+        return problems.add(
+            path,
+            "invalid_format",
+            f"{path} {value!r} has more than {places} decimal places: round it first",
+        )
+    if abs(quantized) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        return problems.add(
+            path,
+            "invalid_value",
+            f"{path} {value!r} is too large: at most {MAX_INTEGER_DIGITS} digits before the point",
+        )
+    if minimum is not None and quantized < minimum:
+        return problems.add(path, "invalid_value", f"{path} {value!r} must be at least {minimum}")
+    if fixed:
+        return f"{quantized:f}"
+    rendered = f"{quantized.normalize():f}"
+    return "0" if rendered in {"-0", "0"} else rendered
+
+
+def money(value: Any, path: str, problems: Problems, *, minimum: Decimal | None = None) -> Any:
+    """A money amount: a decimal string with exactly 2 places once stored."""
+    return decimal(value, path, problems, places=2, fixed=True, minimum=minimum)
+
+
+def string_list(
+    value: Any, path: str, problems: Problems, *, max_items: int, max_len: int
+) -> list[str] | _Invalid:
+    """A list of short strings (tags): at most ``max_items``, each at most ``max_len``."""
+    if not isinstance(value, list):
+        return problems.add(
+            path, "invalid_format", f"{path} must be an array of strings, not {type_name(value)}"
+        )
+    if len(value) > max_items:
+        return problems.add(
+            path,
+            "too_many",
+            f"{path} has {len(value)} items; the limit is {max_items}: drop some",
+            limit=max_items,
+        )
+    before = len(problems.details)
+    items = [
+        text(item, f"{path}[{index}]", problems, max_len=max_len)
+        for index, item in enumerate(value)
+    ]
+    for index, item in enumerate(items):
+        if isinstance(item, str) and not item.strip():
+            problems.add(f"{path}[{index}]", "required", f"{path}[{index}] is empty: remove it")
+    if len(problems.details) > before:
+        return INVALID
+    return [item for item in items if isinstance(item, str)]
+
+
+def json_object(value: Any, path: str, problems: Problems) -> dict[str, Any] | _Invalid:
+    """A JSON object."""
+    if not isinstance(value, dict):
+        return problems.add(
+            path, "invalid_format", f"{path} must be an object, not {type_name(value)}"
+        )
+    return value
