@@ -130,7 +130,7 @@ ENTITIES: dict[str, EntitySpec] = {
                 FieldSpec("legal_name", "text", "Registered legal name", 200),
                 FieldSpec("email", "email", "Billing email address", 100),
                 FieldSpec("phone", "text", "Phone number", 30),
-                FieldSpec("website", "text", "Website URL", 255),
+                FieldSpec("website", "text", "Website URL", 1000),
                 FieldSpec("tax_id", "text", "Tax or VAT number", 50),
                 *_address("billing_address", "Billing"),
                 *_address("shipping_address", "Shipping"),
@@ -188,7 +188,7 @@ ENTITIES: dict[str, EntitySpec] = {
                 FieldSpec("due_date", "date", "Due date"),
                 FieldSpec("currency", "currency", "Currency, ISO 4217"),
                 FieldSpec("lines.*.description", "text", "Line description", 4000, multiline=True),
-                FieldSpec("lines.*.quantity", "decimal", "Line quantity", places=4),
+                FieldSpec("lines.*.quantity", "decimal", "Line quantity", required=True, places=4),
                 FieldSpec(
                     "lines.*.unit_price", "decimal", "Line unit price", required=True, places=2
                 ),

@@ -1,0 +1,478 @@
+"""The Akountify HTTP client: auth, pacing, concurrency, retries, idempotency keys.
+
+* Auth: OAuth client credentials; the token is renewed before it expires and once on a 401.
+* Pacing: :class:`~target_akountify.pacing.RatePacer` from ``X-RateLimit-*``.
+* Concurrency: at most ``max_concurrency`` requests in flight (a semaphore).
+* Retries (tenacity): 429 waits ``Retry-After``; 5xx, timeouts and dropped connections back off
+  exponentially with jitter; a write carries the same ``Idempotency-Key`` on every attempt, a
+  key derived from the request's content, so a retry after a dropped connection never applies
+  twice.
+* Errors: a 4xx other than 401/429 raises :class:`AkountifyError` with Akountify's code,
+  message, details and request id; retries exhausted raise :class:`AkountifyUnavailableError`.
+
+Neither the client secret nor any token ever appears in a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from singer_sdk.exceptions import FatalAPIError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from target_akountify.pacing import RatePacer
+from target_akountify.rejected import decode_json, encode_json
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+LOGGER = logging.getLogger("target_akountify.client")
+RETRIABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+TOKEN_RENEWAL_MARGIN_SECONDS = 60.0
+USER_AGENT = "target-akountify (salesforce-akountify)"
+
+
+@dataclass
+class AkountifyError(Exception):
+    """Akountify refused a request (a 4xx that retrying cannot fix).
+
+    Attributes:
+        status: HTTP status.
+        code: Akountify's error code (``validation_failed``…).
+        message: Akountify's message.
+        details: Akountify's details (field, code, message, …).
+        request_id: Akountify's request id, to quote in a support request.
+    """
+
+    status: int
+    code: str
+    message: str
+    details: list[dict[str, Any]] = field(default_factory=list)
+    request_id: str | None = None
+
+    def __str__(self) -> str:
+        """Return a one-line description (no secrets: Akountify never echoes them)."""
+        extra = "; ".join(
+            f"{d.get('field') or '-'}: {d.get('code')}: {d.get('message')}" for d in self.details
+        )
+        request = f" (request {self.request_id})" if self.request_id else ""
+        return f"{self.status} {self.code}: {self.message}{request}" + (
+            f" [{extra}]" if extra else ""
+        )
+
+
+class AkountifyUnavailableError(FatalAPIError):
+    """Akountify could not be reached or kept failing after every retry; the run stops."""
+
+
+class AuthenticationFailedError(FatalAPIError):
+    """The client credentials were refused; the run stops before writing anything."""
+
+
+class _RetriableError(Exception):
+    """An attempt to try again (429, 5xx, connection problem)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass
+class ApiResponse:
+    """A successful response.
+
+    Attributes:
+        status: HTTP status.
+        body: Decoded JSON (decimals as Decimal), or None when empty.
+        headers: Response headers.
+        replayed: True when Akountify answered from its idempotency store.
+    """
+
+    status: int
+    body: Any
+    headers: dict[str, str]
+    replayed: bool = False
+
+
+@dataclass
+class ClientOptions:
+    """How the client behaves.
+
+    Attributes:
+        timeout: Seconds per HTTP request.
+        max_concurrency: Requests in flight at once.
+        max_retries: Attempts per request.
+        backoff_base: First backoff wait, seconds.
+        backoff_max: Longest backoff wait, seconds.
+    """
+
+    timeout: float = 60.0
+    max_concurrency: int = 5
+    max_retries: int = 6
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+
+
+def idempotency_key(method: str, path: str, body: bytes) -> str:
+    """Return the Idempotency-Key of a write: a hash of its method, path and body.
+
+    The same content always gets the same key, so a retried request (even after a crash and a
+    restart within Akountify's 24 hours) never applies twice; different content never shares one.
+    """
+    digest = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+    return f"ta1-{digest[:60]}"
+
+
+class AkountifyClient:
+    """A thread-safe client of one Akountify company.
+
+    Args:
+        base_url: API base URL (``…/v1``).
+        client_id: OAuth client id.
+        client_secret: OAuth client secret.
+        company_id: The company (None: the company of the credentials).
+        options: Timeouts, concurrency and retry settings.
+        sleep: Sleep function (tests pass one that does not wait).
+        clock: Monotonic clock (tests pass a fake one).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        company_id: str | None = None,
+        options: ClientOptions | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Prepare the session; nothing is sent until the first request."""
+        self.base_url = base_url.rstrip("/")
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._company_id = company_id
+        self.options = options or ClientOptions()
+        self._sleep = sleep
+        self._clock = clock
+        self.pacer = RatePacer(clock=clock, sleep=sleep)
+        self._slots = threading.BoundedSemaphore(self.options.max_concurrency)
+        self._token: str | None = None
+        self._token_expires = 0.0
+        self._token_lock = threading.Lock()
+        self._stats_lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+        self.session = requests.Session()
+        adapter = HTTPAdapter(
+            pool_connections=1, pool_maxsize=self.options.max_concurrency + 2, max_retries=0
+        )
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = USER_AGENT
+
+    # ------------------------------------------------------------------ auth
+
+    @property
+    def company_id(self) -> str:
+        """The company written to (known after the first token)."""
+        if self._company_id is None:
+            self._ensure_token()
+        if self._company_id is None:  # pragma: no cover - the token answer always names it
+            raise AuthenticationFailedError("Akountify's token answer named no company")
+        return self._company_id
+
+    def _ensure_token(self, *, renew: bool = False) -> str:
+        with self._token_lock:
+            fresh = self._token is not None and self._clock() < self._token_expires
+            if fresh and not renew and self._token is not None:
+                return self._token
+            self._token = self._fetch_token()
+            return self._token
+
+    def _fetch_token(self) -> str:
+        url = f"{self.base_url}/oauth/token"
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+        }
+        try:
+            for attempt in self._retrying():
+                with attempt:
+                    response = self._post_token(url, form)
+        except _RetriableError as exc:
+            raise AkountifyUnavailableError(
+                f"cannot get an access token from Akountify at {url} ({exc.reason})"
+            ) from exc
+        if response.status_code in {400, 401, 403}:
+            raise AuthenticationFailedError(
+                f"Akountify refused the client credentials ({response.status_code} "
+                f"{_error_code(response)}): check client_id and client_secret, and that the API "
+                f"client is active (base_url {self.base_url})"
+            )
+        if response.status_code != 200:  # noqa: PLR2004
+            raise AuthenticationFailedError(
+                f"Akountify's token endpoint answered {response.status_code}; "
+                f"check base_url ({self.base_url})"
+            )
+        body = response.json()
+        expires_in = float(body.get("expires_in", 3600))
+        self._token_expires = self._clock() + max(
+            expires_in - TOKEN_RENEWAL_MARGIN_SECONDS, expires_in / 2
+        )
+        company = str(body.get("company_id") or "")
+        if self._company_id is None:
+            self._company_id = company or None
+        return str(body["access_token"])
+
+    def _post_token(self, url: str, form: dict[str, str]) -> requests.Response:
+        self._count("auth")
+        try:
+            response = self.session.post(url, data=form, timeout=self.options.timeout)
+        except requests.RequestException as exc:
+            raise _RetriableError(f"{type(exc).__name__} talking to Akountify") from exc
+        if response.status_code in RETRIABLE_STATUS:
+            raise _RetriableError(
+                f"token endpoint answered {response.status_code}", _retry_after(response)
+            )
+        return response
+
+    # ------------------------------------------------------------------ requests
+
+    def _retrying(self) -> Retrying:
+        backoff = wait_random_exponential(
+            multiplier=self.options.backoff_base, max=self.options.backoff_max
+        )
+
+        def wait(state: RetryCallState) -> float:
+            outcome = state.outcome
+            exc = outcome.exception() if outcome is not None else None
+            if isinstance(exc, _RetriableError) and exc.retry_after is not None:
+                return exc.retry_after
+            return float(backoff(state))
+
+        def log_retry(state: RetryCallState) -> None:
+            outcome = state.outcome
+            exc = outcome.exception() if outcome is not None else None
+            self._count("retries")
+            LOGGER.warning(
+                "Akountify request failed (%s); attempt %d of %d, retrying in %.1fs",
+                exc,
+                state.attempt_number,
+                self.options.max_retries,
+                state.upcoming_sleep,
+            )
+
+        return Retrying(
+            stop=stop_after_attempt(self.options.max_retries),
+            wait=wait,
+            retry=retry_if_exception_type(_RetriableError),
+            sleep=self._sleep,
+            before_sleep=log_retry,
+            reraise=True,
+        )
+
+    def _count(self, kind: str, n: int = 1) -> None:
+        with self._stats_lock:
+            self.calls[kind] += n
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: list[tuple[str, str]] | None = None,
+        body: Any = None,
+        kind: str = "read",
+        idempotent: bool = True,
+    ) -> ApiResponse:
+        """Send one request, with pacing, retries and (for writes) an Idempotency-Key.
+
+        Args:
+            method: HTTP method.
+            path: Path under the base URL (``/companies/…``).
+            params: Query parameters (repeated names allowed).
+            body: JSON body (Decimals are written as exact numbers).
+            kind: Counted under this name (``read``, ``write``, ``other``).
+            idempotent: Send an Idempotency-Key on POST/PUT/PATCH.
+
+        Returns:
+            The response (status < 400).
+
+        Raises:
+            AkountifyError: Akountify refused the request (4xx).
+            AkountifyUnavailableError: Every attempt failed (5xx, 429, connection).
+        """
+        data = encode_json(body) if body is not None else None
+        headers = {"Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        if idempotent and method in {"POST", "PUT", "PATCH"}:
+            headers["Idempotency-Key"] = idempotency_key(method, path, data or b"")
+        url = f"{self.base_url}{path}"
+        try:
+            for attempt in self._retrying():
+                with attempt:
+                    response = self._send(method, url, params, data, headers, kind)
+        except _RetriableError as exc:
+            raise AkountifyUnavailableError(
+                f"Akountify kept failing for {method} {path} after "
+                f"{self.options.max_retries} attempts ({exc.reason}); nothing after the last "
+                "STATE message is acknowledged, so the next run resumes from there"
+            ) from exc
+        return self._parse(response, method, path)
+
+    def _send(  # noqa: PLR0917 - one private call site
+        self,
+        method: str,
+        url: str,
+        params: list[tuple[str, str]] | None,
+        data: bytes | None,
+        headers: dict[str, str],
+        kind: str,
+    ) -> requests.Response:
+        renewed = False
+        while True:
+            token = self._ensure_token()
+            self.pacer.acquire()
+            answered: dict[str, str] | None = None
+            try:
+                with self._slots:
+                    self._count(kind)
+                    response = self.session.request(
+                        method,
+                        url,
+                        params=params,
+                        data=data,
+                        headers={**headers, "Authorization": f"Bearer {token}"},
+                        timeout=self.options.timeout,
+                    )
+                answered = dict(response.headers)
+            except requests.RequestException as exc:
+                raise _RetriableError(f"{type(exc).__name__} talking to Akountify") from exc
+            finally:
+                self.pacer.release(answered)
+            if response.status_code == 401 and not renewed:  # noqa: PLR2004
+                renewed = True
+                self._ensure_token(renew=True)
+                continue
+            if response.status_code == 429:  # noqa: PLR2004
+                self._count("rate_limited")
+                wait = _retry_after(response)
+                self.pacer.block(wait if wait is not None else 1.0)
+                raise _RetriableError("429 rate_limited", wait)
+            if response.status_code in RETRIABLE_STATUS:
+                raise _RetriableError(
+                    f"{response.status_code} {_error_code(response)}", _retry_after(response)
+                )
+            return response
+
+    @staticmethod
+    def _parse(response: requests.Response, method: str, path: str) -> ApiResponse:
+        body = decode_json(response.content) if response.content else None
+        if response.status_code >= 400:  # noqa: PLR2004
+            error = body.get("error", {}) if isinstance(body, dict) else {}
+            raise AkountifyError(
+                status=response.status_code,
+                code=str(error.get("code", "http_error")),
+                message=str(error.get("message", f"{method} {path} failed")),
+                details=list(error.get("details") or []),
+                request_id=error.get("request_id") or response.headers.get("X-Request-Id"),
+            )
+        return ApiResponse(
+            status=response.status_code,
+            body=body,
+            headers=dict(response.headers),
+            replayed=response.headers.get("Idempotent-Replayed") == "true",
+        )
+
+    # ------------------------------------------------------------------ endpoints
+
+    def _company_path(self, suffix: str) -> str:
+        return f"/companies/{self.company_id}{suffix}"
+
+    def list_by_external_ids(self, entity: str, external_ids: list[str]) -> list[dict[str, Any]]:
+        """Return the records (active or archived) with these external ids (≤ 100, one call)."""
+        params = [("limit", "100"), *(("external_id", e) for e in external_ids)]
+        return list(self._pages(f"/{entity}", params))
+
+    def list_unlinked(self, entity: str) -> Iterator[dict[str, Any]]:
+        """Yield every active record without an external id (typed by hand), 200 per call."""
+        params = [("limit", "200"), ("has_external_id", "false"), ("status", "active")]
+        yield from self._pages(f"/{entity}", params)
+
+    def _pages(self, suffix: str, params: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+        cursor: str | None = None
+        while True:
+            page_params = [*params, ("cursor", cursor)] if cursor else params
+            body = self.request("GET", self._company_path(suffix), params=page_params).body
+            yield from body.get("data", [])
+            cursor = body.get("next_cursor")
+            if not body.get("has_more") or not cursor:
+                return
+
+    def get(self, entity: str, record_id: str) -> dict[str, Any]:
+        """Return one record by Akountify id."""
+        body = self.request("GET", self._company_path(f"/{entity}/{record_id}")).body
+        return dict(body)
+
+    def batch(self, operations: list[dict[str, Any]], *, kind: str = "write") -> ApiResponse:
+        """Send one batch (≤ 50 operations) and return the response (``body["results"]``)."""
+        return self.request(
+            "POST", self._company_path("/batch"), body={"operations": operations}, kind=kind
+        )
+
+    def custom_field_definitions(self) -> list[dict[str, Any]]:
+        """Return the company's custom field definitions."""
+        body = self.request("GET", self._company_path("/custom-field-definitions"), kind="other")
+        return list(body.body.get("data", []))
+
+    def create_custom_field_definition(self, definition: dict[str, Any]) -> dict[str, Any]:
+        """Create a custom field definition and return it."""
+        response = self.request(
+            "POST", self._company_path("/custom-field-definitions"), body=definition, kind="other"
+        )
+        return dict(response.body)
+
+    def post_sync_run(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Post a sync run and return it."""
+        response = self.request("POST", self._company_path("/sync-runs"), body=body, kind="other")
+        return dict(response.body)
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _error_code(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return "no JSON body"
+    error = body.get("error") if isinstance(body, dict) else None
+    return str(error.get("code")) if isinstance(error, dict) else "error"
