@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
@@ -479,7 +479,7 @@ def _parse_any(field: FieldDef, value: Any) -> str | None:
     return None if value is None else _parse_text(field, value)
 
 
-def parse_reference(field: FieldDef, value: Any, catalog_prefixes: dict[str, str]) -> str | None:
+def parse_reference(field: FieldDef, value: Any, catalog_prefixes: Mapping[str, str]) -> str | None:
     """Check an id given for a reference field and return its 18-character form.
 
     Args:

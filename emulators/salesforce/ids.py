@@ -83,6 +83,40 @@ def is_valid_id(value: str) -> bool:
     return bool(_ID18.match(value)) and checksum(value[:15]) == value[15:]
 
 
+def normalize_id(value: str) -> str | None:
+    """The canonical 18-character form of an id given in any form Salesforce accepts.
+
+    Salesforce accepts 15-character ids (case-sensitive) and 18-character ids compared
+    case-insensitively: the checksum records which characters are uppercase, so a lowercased
+    18-character id still names one record.
+
+    Args:
+        value: An id as a client sent it.
+
+    Returns:
+        The canonical 18-character id, or None when ``value`` is not an id.
+    """
+    if _ID15.match(value):
+        return value + checksum(value)
+    if len(value) != 18 or not value.isascii() or not value.isalnum():  # noqa: PLR2004
+        return None
+    suffix = value[15:].upper()
+    if any(char not in CHECKSUM_ALPHABET for char in suffix):
+        return None
+    chars = list(value[:15])
+    for chunk, check in enumerate(suffix):
+        mask = CHECKSUM_ALPHABET.index(check)
+        for bit in range(5):
+            position = chunk * 5 + bit
+            upper = bool(mask & (1 << bit))
+            if chars[position].isalpha():
+                chars[position] = chars[position].upper() if upper else chars[position].lower()
+            elif upper:
+                return None
+    id15 = "".join(chars)
+    return id15 + checksum(id15)
+
+
 def encode_base62(number: int, width: int = SEQUENCE_WIDTH) -> str:
     """Encode a non-negative integer in base 62, left-padded with ``0`` to ``width`` characters.
 

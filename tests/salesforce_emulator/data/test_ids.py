@@ -59,3 +59,15 @@ def test_invalid_ids() -> None:
         ids.make_id("001", 0)
     with pytest.raises(ValueError, match="three letters or digits"):
         ids.make_id("01", 1)
+
+
+def test_normalize_id_accepts_15_and_case_insensitive_18() -> None:
+    assert ids.normalize_id("00558000001N0Ke") == "00558000001N0KeAAK"
+    assert ids.normalize_id("00558000001N0KeAAK") == "00558000001N0KeAAK"
+    assert ids.normalize_id("00558000001n0keaak") == "00558000001N0KeAAK"
+    assert ids.normalize_id("00558000001N0KEAAK") == "00558000001N0KeAAK"
+    assert ids.normalize_id("00558000001N0Ke!AK") is None
+    assert ids.normalize_id("00558000001N0KeAA9") is None
+    assert ids.normalize_id("0055800000") is None
+    # a checksum bit set on a digit cannot come from a real id
+    assert ids.normalize_id("000000000000000BAA") is None
