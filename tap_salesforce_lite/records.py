@@ -1,0 +1,209 @@
+"""Which fields a stream queries, and how a raw row becomes the Singer record it emits.
+
+The SELECT list holds the selected fields, the components of selected compound fields, and
+the fields every record needs (Id, the replication key, IsDeleted when deleted rows are read).
+Compound fields (addresses, geolocations) are never selected directly: they are built from
+their components for REST and Bulk alike, so both APIs give byte-identical records (Bulk API
+2.0 cannot select compound fields at all).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from tap_salesforce_lite.objects import BULK_UNSUPPORTED_TYPES, DELETED_AT
+from tap_salesforce_lite.values import BadValueError, csv_converter, normalize_datetime
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from tap_salesforce_lite.objects import ObjectInfo
+
+LOGGER = logging.getLogger(__name__)
+
+#: Suffixes of component names (lower case, longest first) and the compound JSON key.
+_COMPONENT_KEYS: Final = (
+    ("geocodeaccuracy", "geocodeAccuracy"),
+    ("postalcode", "postalCode"),
+    ("countrycode", "countryCode"),
+    ("statecode", "stateCode"),
+    ("longitude", "longitude"),
+    ("latitude", "latitude"),
+    ("country", "country"),
+    ("street", "street"),
+    ("state", "state"),
+    ("city", "city"),
+)
+
+
+def component_key(component_name: str) -> str | None:
+    """The compound JSON key (``city``) of a component field (``BillingCity``), or None."""
+    lowered = component_name.lower().removesuffix("__s")
+    for suffix, key in _COMPONENT_KEYS:
+        if lowered.endswith(suffix):
+            return key
+    return None
+
+
+@dataclass(frozen=True)
+class CompoundPlan:
+    """How one selected compound field is built.
+
+    Attributes:
+        name: The compound field (``BillingAddress``).
+        parts: ``(json key, component field)`` pairs.
+    """
+
+    name: str
+    parts: tuple[tuple[str, str], ...]
+
+
+class RecordShape:
+    """The query fields of a stream and the conversion of rows into its records."""
+
+    def __init__(self, obj: ObjectInfo, selected: Iterable[str], *, include_deleted: bool) -> None:
+        """Plan the fields.
+
+        Args:
+            obj: The object.
+            selected: Selected property names (unknown names are ignored).
+            include_deleted: Whether deleted rows are read (IsDeleted, _sdc_deleted_at).
+        """
+        self.object = obj
+        self.replication_key = obj.replication_key
+        self.include_deleted = include_deleted and obj.has_is_deleted
+        required = ["Id"]
+        if self.replication_key:
+            required.append(self.replication_key)
+        if self.include_deleted:
+            required.append("IsDeleted")
+        wanted = list(dict.fromkeys([*required, *selected]))
+        emitted: list[str] = []
+        query: list[str] = []
+        compounds: list[CompoundPlan] = []
+        direct_compounds: list[str] = []
+        for name in wanted:
+            info = obj.field(name)
+            if info is None:
+                continue
+            emitted.append(name)
+            if not info.is_compound:
+                query.append(name)
+                continue
+            parts = tuple(
+                (key, part.name)
+                for part in obj.components(name)
+                if (key := component_key(part.name)) is not None
+            )
+            if parts:
+                compounds.append(CompoundPlan(name, parts))
+                query.extend(component for _, component in parts)
+            else:
+                direct_compounds.append(name)
+                query.append(name)
+        self.emitted: tuple[str, ...] = tuple(emitted)
+        self.query_fields: tuple[str, ...] = tuple(dict.fromkeys(query))
+        self.compounds: tuple[CompoundPlan, ...] = tuple(compounds)
+        self._plain = tuple(
+            name
+            for name in self.emitted
+            if name not in {c.name for c in compounds}
+            and (info := obj.field(name)) is not None
+            and info.sf_type != "datetime"
+        )
+        self._datetimes = tuple(
+            name
+            for name in self.emitted
+            if (info := obj.field(name)) is not None and info.sf_type == "datetime"
+        )
+        unsupported = [
+            name
+            for name in self.query_fields
+            if (info := obj.field(name)) is not None and info.sf_type in BULK_UNSUPPORTED_TYPES
+        ]
+        self.bulk_unsupported_fields: tuple[str, ...] = tuple(unsupported)
+
+    @property
+    def emitted_properties(self) -> tuple[str, ...]:
+        """Every property a record carries (with ``_sdc_deleted_at`` when applicable)."""
+        return (*self.emitted, DELETED_AT) if self.include_deleted else self.emitted
+
+    # REST
+
+    def from_rest(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Build the record of one REST query row (values already typed by the decoder)."""
+        record = {name: raw.get(name) for name in self._plain}
+        for name in self._datetimes:
+            value = raw.get(name)
+            record[name] = None if value is None else normalize_datetime(value)
+        for compound in self.compounds:
+            record[compound.name] = _build_compound(compound, raw)
+        self._mark_deleted(record)
+        return record
+
+    def _mark_deleted(self, record: dict[str, Any]) -> None:
+        if self.include_deleted:
+            deleted = bool(record.get("IsDeleted")) and self.replication_key is not None
+            record[DELETED_AT] = record.get(self.replication_key or "") if deleted else None
+
+    # Bulk CSV
+
+    def csv_row_reader(self, header: list[str]) -> Callable[[list[str]], dict[str, Any]]:
+        """A function turning one CSV row (with this header) into a record.
+
+        Args:
+            header: The CSV header row (field API names).
+
+        Returns:
+            The row converter.
+        """
+        columns: list[tuple[int, str, Callable[[str], Any] | None]] = []
+        for index, name in enumerate(header):
+            info = self.object.field(name)
+            converter = csv_converter(info.sf_type) if info is not None else None
+            columns.append((index, name, converter))
+        id_index = header.index("Id") if "Id" in header else None
+        shape = self
+
+        def convert(row: list[str]) -> dict[str, Any]:
+            raw: dict[str, Any] = {}
+            for index, name, converter in columns:
+                cell = row[index]
+                if cell == "":
+                    raw[name] = None
+                elif converter is None:
+                    raw[name] = cell
+                else:
+                    try:
+                        raw[name] = converter(cell)
+                    except (BadValueError, ValueError) as exc:
+                        record_id = row[id_index] if id_index is not None else "?"
+                        LOGGER.warning(
+                            "%s %s: field %s holds %s; it is emitted as text for the target "
+                            "to report (fix the value in Salesforce)",
+                            shape.object.name,
+                            record_id,
+                            name,
+                            exc,
+                        )
+                        raw[name] = cell
+            return shape.from_typed(raw)
+
+        return convert
+
+    def from_typed(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Build a record from typed values whose datetimes are already normalized."""
+        record = {name: raw.get(name) for name in self.emitted}
+        for compound in self.compounds:
+            record[compound.name] = _build_compound(compound, raw)
+        self._mark_deleted(record)
+        return record
+
+
+def _build_compound(compound: CompoundPlan, raw: dict[str, Any]) -> dict[str, Any] | None:
+    value = {key: raw.get(component) for key, component in compound.parts}
+    if all(part is None for part in value.values()):
+        return None
+    return value
