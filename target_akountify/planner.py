@@ -1,0 +1,298 @@
+"""Decide, per record, what to write: the three-way, per-field comparison.
+
+For every mapped field the planner knows three values: what the source says now (``new``),
+what Akountify holds now (``dest``) and, from the record's ``sync_metadata``, a hash of what the
+target last wrote and of what Akountify held right after (``base``). Then, per field:
+
+* neither side moved since the last sync: nothing to write;
+* only the source moved: write the new value;
+* Akountify moved (a person edited the field there): a *conflict*, resolved by
+  ``conflict_policy``: ``source_wins`` writes and reports, ``destination_wins`` keeps the
+  Akountify value and reports, ``reject`` keeps the whole record aside;
+* both sides agree again: nothing to write, the metadata is refreshed.
+
+A record seen for the first time (created by a person and linked by natural key, or holding our
+external id without our metadata) has no base: fields that differ are conflicts.
+
+Writes are sparse (only changed fields), carry the new ``sync_metadata`` and ``if_version`` (the
+version read, or ``0`` for a create: "only if it does not exist yet"). Addresses and invoice
+lines are replaced whole by Akountify, so a write of one of their parts sends the whole object
+(other parts keep the values read).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from target_akountify.mapping.entities import line_index
+from target_akountify.mapping.mapper import nest, read_flat
+from target_akountify.mapping.values import canonical_from_akountify
+from target_akountify.problems import Problem
+from target_akountify.rejected import encode_json
+
+if TYPE_CHECKING:
+    from target_akountify.mapping.compile import CompiledStream
+    from target_akountify.mapping.entities import FieldSpec
+    from target_akountify.mapping.mapper import MappedRecord
+
+META_FORMAT = 1
+ADDRESS_GROUPS = ("billing_address", "shipping_address")
+ADDRESS_PARTS = ("line1", "line2", "city", "region", "postal_code", "country")
+LINE_PARTS = ("description", "quantity", "unit_price")
+
+PlanKind = Literal["create", "update", "link", "archive", "unchanged", "skip", "reject"]
+
+
+def value_hash(value: Any) -> str:
+    """Return a short, stable hash of a canonical value (what sync_metadata stores)."""
+    return hashlib.blake2b(encode_json(value), digest_size=6).hexdigest()
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """A mapped field edited in Akountify since the last sync.
+
+    Attributes:
+        path: The Akountify field.
+        akountify_value: What Akountify holds.
+        source_value: What the source says.
+        resolution: ``overwritten``, ``kept`` or ``rejected``.
+    """
+
+    path: str
+    akountify_value: Any
+    source_value: Any
+    resolution: str
+
+
+@dataclass
+class Plan:
+    """What to do with one record.
+
+    Attributes:
+        kind: The outcome aimed at.
+        operation: The batch operation (without ``op_id``), when something is written.
+        conflicts: Conflicting fields found.
+        problems: Why the record is rejected (kind ``reject``).
+        note: A human note (why skipped, how linked).
+        record_id: The Akountify id of the record planned against, if any.
+    """
+
+    kind: PlanKind
+    operation: dict[str, Any] | None = None
+    conflicts: list[FieldConflict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    note: str | None = None
+    record_id: str | None = None
+
+
+def read_meta(current: dict[str, Any]) -> dict[str, tuple[str, str]] | None:
+    """Return the per-field (source hash, Akountify hash) pairs stored by the target, or None."""
+    meta = current.get("sync_metadata")
+    if not isinstance(meta, dict) or meta.get("v") != META_FORMAT:
+        return None
+    pairs: dict[str, tuple[str, str]] = {}
+    for path, stored in (meta.get("f") or {}).items():
+        if isinstance(stored, str):
+            pairs[path] = (stored, stored)
+        elif isinstance(stored, list) and len(stored) == 2:  # noqa: PLR2004
+            pairs[path] = (str(stored[0]), str(stored[1]))
+    return pairs
+
+
+def build_meta(stream: str, pairs: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """Return the sync_metadata object for per-field (source, Akountify) hashes."""
+    return {
+        "v": META_FORMAT,
+        "stream": stream,
+        "f": {p: s if s == d else [s, d] for p, (s, d) in sorted(pairs.items())},
+    }
+
+
+class Planner:
+    """Plans the writes of one compiled stream.
+
+    Args:
+        compiled: The stream's compiled mapping.
+        conflict_policy: ``source_wins``, ``destination_wins`` or ``reject``.
+    """
+
+    def __init__(self, compiled: CompiledStream, conflict_policy: str) -> None:
+        """Index the stream's fields."""
+        self.compiled = compiled
+        self.entity = compiled.entity.name
+        self.policy = conflict_policy
+        self.specs: dict[str, FieldSpec] = {f.path: f.spec for f in compiled.fields}
+        self.references = frozenset(p for p, s in self.specs.items() if s.kind == "reference")
+        self.external_source = compiled.mapping.external_source
+
+    def plan(
+        self,
+        item: MappedRecord,
+        current: dict[str, Any] | None,
+        *,
+        link_candidate: dict[str, Any] | None = None,
+    ) -> Plan:
+        """Plan one record.
+
+        Args:
+            item: The mapped source record (no problems).
+            current: The Akountify record with the same external id, if any.
+            link_candidate: A hand-typed record to link (when ``current`` is None).
+
+        Returns:
+            The plan.
+        """
+        if item.intent == "archive":
+            return self._plan_archive(item, current)
+        if current is None and link_candidate is None:
+            return self._plan_create(item)
+        target = current if current is not None else link_candidate
+        assert target is not None  # noqa: S101 - narrowed above
+        return self._plan_update(item, target, link=current is None)
+
+    def _plan_archive(self, item: MappedRecord, current: dict[str, Any] | None) -> Plan:
+        if current is None:
+            return Plan("skip", note="deleted at the source and absent from Akountify")
+        if current.get("status") == "archived":
+            return Plan("unchanged", note="already archived", record_id=current.get("id"))
+        operation = {
+            "action": "archive",
+            "entity": self.entity,
+            "external_id": item.external_id,
+            "if_version": int(current["version"]),
+        }
+        return Plan("archive", operation, record_id=current.get("id"))
+
+    def _plan_create(self, item: MappedRecord) -> Plan:
+        values = {p: v for p, v in item.values.items() if v is not None and v != []}
+        data = nest(values, self.references)
+        if self.external_source is not None:
+            data["external_source"] = self.external_source
+        pairs = {p: (value_hash(v), value_hash(v)) for p, v in item.values.items()}
+        data["sync_metadata"] = build_meta(item.stream, pairs)
+        operation = {
+            "action": "upsert",
+            "entity": self.entity,
+            "external_id": item.external_id,
+            "if_version": 0,
+            "data": data,
+        }
+        return Plan("create", operation)
+
+    def _plan_update(self, item: MappedRecord, current: dict[str, Any], *, link: bool) -> Plan:
+        base = read_meta(current)
+        writes: dict[str, Any] = {}
+        pairs: dict[str, tuple[str, str]] = {}
+        conflicts: list[FieldConflict] = []
+        for path, new in item.values.items():
+            spec = self.specs[path]
+            dest = canonical_from_akountify(spec, read_flat(current, path))
+            new_hash, dest_hash = value_hash(new), value_hash(dest)
+            if new == dest:
+                pairs[path] = (new_hash, new_hash)
+                continue
+            known = base.get(path) if base is not None else None
+            if known is None and base is not None:  # newly mapped field: not synced yet
+                writes[path] = new
+                pairs[path] = (new_hash, new_hash)
+                continue
+            source_moved = known is None or new_hash != known[0]
+            akountify_moved = known is None or dest_hash != known[1]
+            if not akountify_moved:
+                if source_moved:
+                    writes[path] = new
+                    pairs[path] = (new_hash, new_hash)
+                else:
+                    pairs[path] = known if known is not None else (new_hash, dest_hash)
+                continue
+            conflicts.append(self._conflict(path, dest, new))
+            if self.policy == "source_wins":
+                writes[path] = new
+                pairs[path] = (new_hash, new_hash)
+            else:
+                pairs[path] = (new_hash, dest_hash)
+        if conflicts and self.policy == "reject":
+            return Plan(
+                "reject",
+                conflicts=conflicts,
+                problems=[self._conflict_problem(c) for c in conflicts],
+                record_id=current.get("id"),
+            )
+        return self._update_operation(item, current, writes, pairs, conflicts, link=link)
+
+    def _conflict(self, path: str, dest: Any, new: Any) -> FieldConflict:
+        resolution = {
+            "source_wins": "overwritten",
+            "destination_wins": "kept",
+            "reject": "rejected",
+        }[self.policy]
+        return FieldConflict(path, dest, new, resolution)
+
+    @staticmethod
+    def _conflict_problem(conflict: FieldConflict) -> Problem:
+        return Problem(
+            conflict.path,
+            "conflict",
+            f"edited in Akountify since the last sync (Akountify has "
+            f"{conflict.akountify_value!r}, the source says {conflict.source_value!r})",
+            "make both sides agree (edit either one), or set conflict_policy to source_wins "
+            "or destination_wins; the record is retried on the next run",
+        )
+
+    def _update_operation(
+        self,
+        item: MappedRecord,
+        current: dict[str, Any],
+        writes: dict[str, Any],
+        pairs: dict[str, tuple[str, str]],
+        conflicts: list[FieldConflict],
+        *,
+        link: bool,
+    ) -> Plan:
+        meta = build_meta(item.stream, pairs)
+        data: dict[str, Any] = nest(self._complete_groups(writes, current), self.references)
+        if self.external_source is not None and current.get("external_source") != (
+            self.external_source
+        ):
+            data["external_source"] = self.external_source
+        if link:
+            data["external_id"] = item.external_id
+        if not data and current.get("sync_metadata") == meta:
+            return Plan("unchanged", conflicts=conflicts, record_id=current.get("id"))
+        data["sync_metadata"] = meta
+        operation: dict[str, Any] = {
+            "action": "upsert",
+            "entity": self.entity,
+            "if_version": int(current["version"]),
+            "data": data,
+        }
+        if link:
+            operation["id"] = current["id"]
+        else:
+            operation["external_id"] = item.external_id
+        kind: PlanKind = "link" if link else "update"
+        return Plan(kind, operation, conflicts=conflicts, record_id=current.get("id"))
+
+    def _complete_groups(self, writes: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+        """Send whole addresses and whole line lists, since Akountify replaces them whole."""
+        completed = dict(writes)
+        for group in ADDRESS_GROUPS:
+            if any(p.startswith(f"{group}.") for p in writes):
+                for part in ADDRESS_PARTS:
+                    path = f"{group}.{part}"
+                    completed.setdefault(path, read_flat(current, path))
+        if any(line_index(p) is not None for p in writes):
+            existing = len(current.get("lines") or [])
+            mapped = {line_index(p) for p in self.specs} - {None}
+            count = max(existing, max((i for i in mapped if i is not None), default=-1) + 1)
+            for index in range(count):
+                for part in LINE_PARTS:
+                    path = f"lines.{index}.{part}"
+                    if path not in completed:
+                        value = read_flat(current, path)
+                        if value is not None or part == "description":
+                            completed[path] = value
+        return completed

@@ -1,0 +1,525 @@
+"""Write mapped records to Akountify: read, match, plan, batch, and settle every record.
+
+One :class:`Writer` serves the whole run (all streams). For each drained group of records it:
+
+1. rejects records that failed mapping, counts skipped ones;
+2. collapses records with the same external id (the latest wins);
+3. reads the current Akountify records by external id, 100 per call, several calls in flight;
+4. for records with no twin, looks for a hand-typed record to link (natural keys);
+5. plans each record (three-way compare, see ``planner.py``);
+6. sends the operations in full batches of up to 50 (and under the 3.5 MB body limit), several
+   batches in flight, each with an Idempotency-Key derived from its content;
+7. settles every operation's result: counts it, removes the record from the rejected store, or
+   follows up (412 → re-read and plan again; 409 duplicate name → link the unlinked holder or
+   rename by ``duplicate_name_suffix`` or reject; 404 → create) or rejects it with the reason
+   and the fix.
+
+Every record ends written, unchanged, skipped or rejected (kept in the rejected store) before
+:meth:`Writer.write` returns; only then may the caller acknowledge it (STATE).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from target_akountify.mapping.entities import CUSTOMERS
+from target_akountify.matching import NaturalKeyIndex
+from target_akountify.planner import Plan, Planner
+from target_akountify.problems import Problem
+from target_akountify.rejected import encode_json
+from target_akountify.report import utc_now
+from target_akountify.text import truncate
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from target_akountify.client import AkountifyClient
+    from target_akountify.mapping.compile import CompiledStream
+    from target_akountify.mapping.mapper import MappedRecord
+    from target_akountify.rejected import RejectedStore
+    from target_akountify.report import SyncReport
+    from target_akountify.settings import Settings
+
+LOGGER = logging.getLogger("target_akountify.writer")
+READ_CHUNK = 100
+MAX_BODY_BYTES = 3_400_000  # Akountify refuses bodies over 3,670,016 bytes; keep a margin
+MAX_ROUNDS = 4
+MAX_WARNINGS_LOGGED = 50
+_DETAIL_INDEX = re.compile(r"\[(\d+)\]")
+
+_DETAIL_FIXES: dict[str, str] = {
+    "required": "fill the field at the source, or give the mapping a default",
+    "too_long": "shorten the value at the source, or set too_long: truncate",
+    "invalid_format": "correct the value at the source, or add a transform to the mapping",
+    "invalid_value": "correct the value at the source, or add a value_map to the mapping",
+    "invalid_reference": (
+        "the referenced record is not in Akountify (it may be rejected or filtered out): fix "
+        "that record first; this one is retried on the next run"
+    ),
+    "unknown_field": "remove the field from the mapping, or define the custom field",
+    "read_only": "remove the field from the mapping: Akountify computes it",
+    "too_many": "send fewer values",
+    "forbidden_characters": "remove the character at the source",
+    "duplicate_number": "invoice numbers must be unique: change the number at the source",
+    "duplicate_external_id": "another record already has this external id",
+}
+
+
+@dataclass
+class WorkItem:
+    """One record to settle.
+
+    Attributes:
+        mapped: The mapped source record.
+        retried: It comes from the rejected store (an earlier run).
+    """
+
+    mapped: MappedRecord
+    retried: bool = False
+
+
+@dataclass
+class _Pending:
+    """An operation on its way, with what is needed to follow it up."""
+
+    item: WorkItem
+    plan: Plan
+    rounds: int = 1
+    names_tried: list[str] = field(default_factory=list)
+
+
+class Writer:
+    """Writes records of every stream for one run.
+
+    Args:
+        client: The Akountify client.
+        settings: The target settings.
+        report: The run's report.
+        store: The rejected store.
+    """
+
+    def __init__(
+        self,
+        client: AkountifyClient,
+        settings: Settings,
+        report: SyncReport,
+        store: RejectedStore,
+    ) -> None:
+        """Prepare the thread pool and the (lazy) natural-key indexes."""
+        self.client = client
+        self.settings = settings
+        self.report = report
+        self.store = store
+        self.executor = ThreadPoolExecutor(
+            max_workers=settings.max_concurrency, thread_name_prefix="akountify"
+        )
+        self._indexes: dict[str, NaturalKeyIndex] = {}
+        self._index_lock = threading.Lock()
+        self._warnings_logged = 0
+
+    def close(self) -> None:
+        """Stop the thread pool."""
+        self.executor.shutdown(wait=True)
+
+    # ------------------------------------------------------------------ entry point
+
+    def write(self, compiled: CompiledStream, items: list[WorkItem]) -> int:
+        """Settle every item: write, skip as unchanged, or reject.
+
+        Args:
+            compiled: The stream's compiled mapping.
+            items: The records, in arrival order.
+
+        Returns:
+            How many records were merged into a later one with the same external id.
+        """
+        planner = Planner(compiled, self.settings.conflict_policy)
+        live: dict[str, WorkItem] = {}
+        for item in items:
+            if self._settle_early(item):
+                continue
+            assert item.mapped.external_id is not None  # noqa: S101 - checked by mapping
+            live.pop(item.mapped.external_id, None)
+            live[item.mapped.external_id] = item
+        merged = sum(1 for i in items if i.mapped.ok and i.mapped.intent != "skip") - len(live)
+        try:
+            if live:
+                current = self._read_current(compiled.entity.name, list(live))
+                pending = self._plan_all(planner, live, current)
+                rounds = 0
+                while pending and rounds < MAX_ROUNDS:
+                    rounds += 1
+                    pending = self._send(planner, pending, final=rounds == MAX_ROUNDS)
+        finally:
+            self.store.flush()
+        return merged
+
+    def _settle_early(self, item: WorkItem) -> bool:
+        """Settle records that need no Akountify call; return True when settled."""
+        mapped = item.mapped
+        self._log_warnings(mapped)
+        if not mapped.ok:
+            self.reject(item, mapped.problems)
+            return True
+        if mapped.intent == "skip":
+            self.report.add(mapped.stream, mapped.entity, "skipped")
+            self.store.resolve(mapped.stream, mapped.external_id, mapped.record)
+            return True
+        return False
+
+    def _log_warnings(self, mapped: MappedRecord) -> None:
+        for warning in mapped.warnings:
+            if self._warnings_logged >= MAX_WARNINGS_LOGGED:
+                return
+            self._warnings_logged += 1
+            LOGGER.warning(
+                "%s %s: %s (%s)%s",
+                mapped.stream,
+                mapped.external_id,
+                warning.describe(),
+                warning.code,
+                " — further warnings are not logged"
+                if self._warnings_logged == MAX_WARNINGS_LOGGED
+                else "",
+            )
+
+    # ------------------------------------------------------------------ reading
+
+    def _read_current(self, entity: str, external_ids: list[str]) -> dict[str, dict[str, Any]]:
+        chunks = [external_ids[i : i + READ_CHUNK] for i in range(0, len(external_ids), READ_CHUNK)]
+        found: dict[str, dict[str, Any]] = {}
+        for records in self.executor.map(
+            lambda chunk: self.client.list_by_external_ids(entity, chunk), chunks
+        ):
+            for record in records:
+                if record.get("external_id") is not None:
+                    found[str(record["external_id"])] = record
+        return found
+
+    def _index(self, entity: str) -> NaturalKeyIndex | None:
+        keys = self.settings.natural_keys.get(entity) or []
+        if not self.settings.match_existing or not keys:
+            return None
+        with self._index_lock:
+            index = self._indexes.get(entity)
+            if index is None:
+                index = NaturalKeyIndex(keys, self.settings.name_options)
+                index.add_all(self.client.list_unlinked(entity))
+                self._indexes[entity] = index
+                LOGGER.info(
+                    "%d %s typed by hand in Akountify (no external id) can be linked by %s",
+                    len(index),
+                    entity,
+                    ", ".join(keys),
+                )
+            return index
+
+    # ------------------------------------------------------------------ planning
+
+    def _plan_all(
+        self,
+        planner: Planner,
+        live: dict[str, WorkItem],
+        current: dict[str, dict[str, Any]],
+    ) -> list[_Pending]:
+        pending: list[_Pending] = []
+        for external_id, item in live.items():
+            record = current.get(external_id)
+            candidate = None
+            if record is None and item.mapped.intent == "upsert":
+                index = self._index(planner.entity)
+                claimed = index.claim(item.mapped.values) if index is not None else None
+                if claimed is not None:
+                    candidate = claimed[0]
+                    LOGGER.info(
+                        "%s %s matches %s %s typed by hand (same %s): linking",
+                        item.mapped.stream,
+                        external_id,
+                        planner.entity,
+                        candidate.get("id"),
+                        claimed[1],
+                    )
+            plan = planner.plan(item.mapped, record, link_candidate=candidate)
+            settled = self._settle_plan(item, plan)
+            if not settled:
+                pending.append(_Pending(item, plan))
+        return pending
+
+    def _settle_plan(self, item: WorkItem, plan: Plan) -> bool:
+        """Settle plans that need no write; return True when settled."""
+        mapped = item.mapped
+        if plan.kind == "reject":
+            self._note_conflicts(mapped, plan)
+            self.reject(item, plan.problems)
+            return True
+        if plan.kind in {"unchanged", "skip"}:
+            self._note_conflicts(mapped, plan)
+            self.report.add(mapped.stream, mapped.entity, plan.kind.replace("skip", "skipped"))
+            self.store.resolve(mapped.stream, mapped.external_id, mapped.record)
+            return True
+        if self.settings.dry_run:
+            self._count_success(item, plan, _expected_result(plan))
+            return True
+        return False
+
+    # ------------------------------------------------------------------ sending
+
+    def _batches(self, pending: list[_Pending]) -> Iterator[list[_Pending]]:
+        batch: list[_Pending] = []
+        size = 0
+        for entry in pending:
+            op_size = len(encode_json(entry.plan.operation)) + 16
+            full = len(batch) >= self.settings.batch_operations
+            if batch and (full or size + op_size > MAX_BODY_BYTES):
+                yield batch
+                batch, size = [], 0
+            batch.append(entry)
+            size += op_size
+        if batch:
+            yield batch
+
+    def _send(self, planner: Planner, pending: list[_Pending], *, final: bool) -> list[_Pending]:
+        batches = list(self._batches(pending))
+
+        def send(batch: list[_Pending]) -> list[dict[str, Any]]:
+            operations = [
+                {"op_id": str(i), **entry.plan.operation}  # type: ignore[dict-item]
+                for i, entry in enumerate(batch)
+            ]
+            body = self.client.batch(operations).body
+            return list(body.get("results", []))
+
+        follow_ups: list[_Pending] = []
+        for batch, results in zip(batches, self.executor.map(send, batches), strict=True):
+            by_op = {str(r.get("op_id")): r for r in results}
+            for i, entry in enumerate(batch):
+                result = by_op.get(str(i))
+                if result is None:
+                    follow_ups.append(entry)
+                    continue
+                follow = self._settle_result(planner, entry, result, final=final)
+                if follow is not None:
+                    follow_ups.append(follow)
+        return follow_ups
+
+    def _settle_result(
+        self, planner: Planner, entry: _Pending, result: dict[str, Any], *, final: bool
+    ) -> _Pending | None:
+        status = int(result.get("status", 500))
+        if status < 300:  # noqa: PLR2004
+            self._count_success(entry.item, entry.plan, str(result.get("result") or ""))
+            return None
+        error = result.get("error") or {}
+        code = str(error.get("code", "error"))
+        follow: _Pending | None = None
+        if final:
+            pass
+        elif status == 412 or code in {"version_conflict", "duplicate_external_id"}:  # noqa: PLR2004
+            return self._replan(planner, entry)
+        elif code == "duplicate_name":
+            return self._on_duplicate_name(planner, entry, error)
+        elif status == 404 and entry.plan.kind == "link":  # noqa: PLR2004
+            follow = _Pending(entry.item, planner.plan(entry.item.mapped, None), entry.rounds + 1)
+        elif status >= 500:  # noqa: PLR2004
+            follow = _Pending(entry.item, entry.plan, entry.rounds + 1, entry.names_tried)
+        if follow is None:
+            self.reject(entry.item, self._problems_from_error(entry, status, error))
+        return follow
+
+    def _replan(self, planner: Planner, entry: _Pending) -> _Pending | None:
+        mapped = entry.item.mapped
+        assert mapped.external_id is not None  # noqa: S101
+        records = self.client.list_by_external_ids(planner.entity, [mapped.external_id])
+        current = records[0] if records else None
+        plan = planner.plan(mapped, current)
+        if self._settle_plan(entry.item, plan):
+            return None
+        return _Pending(entry.item, plan, entry.rounds + 1, entry.names_tried)
+
+    def _on_duplicate_name(
+        self, planner: Planner, entry: _Pending, error: dict[str, Any]
+    ) -> _Pending | None:
+        mapped = entry.item.mapped
+        name = str(mapped.values.get("display_name", ""))
+        holder_id = next(
+            (d.get("existing_id") for d in error.get("details", []) if d.get("existing_id")),
+            None,
+        )
+        holder = self.client.get(planner.entity, str(holder_id)) if holder_id else None
+        if holder is not None and holder.get("external_id") is None:
+            LOGGER.info(
+                "%s %s: display name %r is held by %s %s typed by hand: linking",
+                mapped.stream,
+                mapped.external_id,
+                name,
+                planner.entity,
+                holder_id,
+            )
+            plan = planner.plan(mapped, None, link_candidate=holder)
+            return _Pending(entry.item, plan, entry.rounds + 1, entry.names_tried)
+        template = self.settings.duplicate_name_suffix
+        if template and planner.entity == CUSTOMERS:
+            tried = entry.names_tried or [name]
+            renamed = self._suffixed(tried[0], template, mapped.external_id, len(tried) - 1)
+            mapped.values["display_name"] = renamed
+            plan = planner.plan(mapped, None)
+            return _Pending(entry.item, plan, entry.rounds + 1, [*tried, renamed])
+        holder_text = (
+            f"{planner.entity} {holder_id} (external id {holder.get('external_id')})"
+            if holder is not None
+            else "another record"
+        )
+        self.reject(
+            entry.item,
+            [
+                Problem(
+                    "display_name",
+                    "duplicate_name",
+                    f"display name {name!r} is already used by {holder_text}",
+                    "give one of them another name at the source, or set duplicate_name_suffix "
+                    "(e.g. ' ({external_id})') to tell them apart",
+                )
+            ],
+        )
+        return None
+
+    @staticmethod
+    def _suffixed(name: str, template: str, external_id: str | None, attempt: int) -> str:
+        suffix = template.replace("{external_id}", external_id or "").replace(
+            "{n}", str(attempt + 2)
+        )
+        return truncate(name, 100 - len(suffix)) + suffix
+
+    # ------------------------------------------------------------------ outcomes
+
+    def _count_success(self, item: WorkItem, plan: Plan, result: str) -> None:
+        mapped = item.mapped
+        counter = {
+            "created": "created",
+            "updated": "updated",
+            "unchanged": "unchanged",
+            "archived": "archived",
+        }.get(result, "updated")
+        if plan.kind == "link":
+            counter = "linked"
+        self.report.add(mapped.stream, mapped.entity, counter)
+        self._note_conflicts(mapped, plan)
+        self.store.resolve(mapped.stream, mapped.external_id, mapped.record)
+
+    def _note_conflicts(self, mapped: MappedRecord, plan: Plan) -> None:
+        if not plan.conflicts:
+            return
+        self.report.add(mapped.stream, mapped.entity, "conflicts")
+        for conflict in plan.conflicts:
+            self.report.note_conflict(
+                {
+                    "stream": mapped.stream,
+                    "entity": mapped.entity,
+                    "external_id": mapped.external_id,
+                    "record_id": plan.record_id,
+                    "field": conflict.path,
+                    "akountify_value": _jsonable(conflict.akountify_value),
+                    "source_value": _jsonable(conflict.source_value),
+                    "resolution": conflict.resolution,
+                }
+            )
+        LOGGER.warning(
+            "%s %s: %d field(s) edited in Akountify since the last sync (%s): %s",
+            mapped.stream,
+            mapped.external_id,
+            len(plan.conflicts),
+            ", ".join(c.path for c in plan.conflicts),
+            plan.conflicts[0].resolution,
+        )
+
+    def reject(self, item: WorkItem, problems: list[Problem]) -> None:
+        """Keep a record in the rejected store and count it (the run goes on)."""
+        mapped = item.mapped
+        self.store.reject(
+            stream=mapped.stream,
+            external_id=mapped.external_id,
+            entity=mapped.entity,
+            record=mapped.record,
+            reasons=problems,
+            now=utc_now(),
+        )
+        self.report.add(mapped.stream, mapped.entity, "rejected")
+        first = problems[0] if problems else Problem("", "rejected", "rejected", "see the log")
+        self.report.note_rejection(
+            {
+                "stream": mapped.stream,
+                "entity": mapped.entity,
+                "external_id": mapped.external_id,
+                "field": first.field,
+                "code": first.code,
+                "message": "; ".join(
+                    f"{p.field}: {p.message}" if p.field else p.message for p in problems
+                ),
+                "fix": first.fix,
+            }
+        )
+        LOGGER.warning(
+            "Rejected %s %s (kept in the rejected store, retried next run): %s",
+            mapped.stream,
+            mapped.external_id,
+            " | ".join(p.describe() for p in problems),
+        )
+
+    def _problems_from_error(
+        self, entry: _Pending, status: int, error: dict[str, Any]
+    ) -> list[Problem]:
+        code = str(error.get("code", "error"))
+        message = str(error.get("message", f"Akountify answered {status}"))
+        details = error.get("details") or []
+        problems = [
+            Problem(
+                _detail_path(d.get("field")),
+                str(d.get("code", code)),
+                self._detail_message(entry, d),
+                _DETAIL_FIXES.get(str(d.get("code")), "correct the record at the source"),
+            )
+            for d in details
+        ]
+        if problems:
+            return problems
+        if status >= 500 or status == 412:  # noqa: PLR2004
+            fix = "nothing to do: the record is retried on the next run"
+        else:
+            fix = _DETAIL_FIXES.get(code, "correct the record at the source")
+        return [Problem("", code, f"Akountify answered {status} {code}: {message}", fix)]
+
+    @staticmethod
+    def _detail_message(entry: _Pending, detail: dict[str, Any]) -> str:
+        message = str(detail.get("message", ""))
+        if detail.get("code") == "invalid_reference":
+            path = _detail_path(detail.get("field"))
+            reference = entry.item.mapped.values.get(path)
+            if reference is not None:
+                return f"{message} (external id {reference!r})"
+        return message
+
+
+def _detail_path(path: Any) -> str:
+    """Turn Akountify's ``lines[3].quantity`` / ``operations[0].data.x`` into a mapping path."""
+    if not path:
+        return ""
+    text = _DETAIL_INDEX.sub(r".\1", str(path))
+    text = re.sub(r"^operations\.\d+\.", "", text)
+    return text.removeprefix("data.")
+
+
+def _expected_result(plan: Plan) -> str:
+    return {"create": "created", "archive": "archived"}.get(plan.kind, "updated")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return str(value)
