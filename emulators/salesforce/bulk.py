@@ -51,9 +51,6 @@ OPERATIONS: Final[frozenset[str]] = frozenset({"query", "queryAll"})
 TERMINAL_STATES: Final[frozenset[str]] = frozenset({"JobComplete", "Failed", "Aborted"})
 #: Rows fetched from the store and encoded per streamed chunk.
 CSV_CHUNK_ROWS: Final[int] = 5000
-COMPOUND_ERROR: Final[str] = (
-    "FUNCTIONALITY_NOT_ENABLED: Selecting compound data not supported in Bulk Query"
-)
 
 
 def invalid_job(message: str, status: int = 400) -> SalesforceApiError:
@@ -103,6 +100,12 @@ class QueryJob:
     pages_served: int = 0
     late_commits_done: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def visible_state(self, polls_in_progress: int) -> str:
+        """The state clients see: a finished job shows InProgress for its first polls."""
+        if self.state == "JobComplete" and self.polls <= polls_in_progress:
+            return "InProgress"
+        return self.state
 
     def info(self, *, reported_state: str | None = None) -> dict[str, Any]:
         """The job as ``GET /jobs/query/{id}`` shows it."""
@@ -178,10 +181,6 @@ class BulkJobs:
 
 
 # -- running a job (worker thread) ---------------------------------------------------------
-def _compound_columns(compiled: CompiledQuery) -> list[str]:
-    return [c.name for c in compiled.columns if c.field.is_compound]
-
-
 def run_job(state: EmulatorState, job: QueryJob) -> None:
     """Execute a job's query on the worker thread and record the outcome."""
     with job.lock:
@@ -192,12 +191,16 @@ def run_job(state: EmulatorState, job: QueryJob) -> None:
     started = state.clock.now()
     try:
         result = state.store.query(job.soql, include_deleted=job.operation == "queryAll")
+        refusal = result.bulk_error()
+        if refusal is not None:
+            raise refusal
         outcome, error = "JobComplete", None
     except SalesforceApiError as exc:
         result, outcome, error = None, "Failed", f"{exc.error_code}: {exc.message}"
     with job.lock:
         if job.state == "Aborted":
             return
+        job.polls = 0
         job.result = result
         job.state = outcome
         job.error_message = error
@@ -207,12 +210,13 @@ def run_job(state: EmulatorState, job: QueryJob) -> None:
 
 
 def _failure_before_run(state: EmulatorState, job: QueryJob, compiled: CompiledQuery) -> None:
-    """Fail jobs that Bulk refuses: objects it does not support, compound fields, timeouts."""
+    """Fail jobs that Bulk refuses before running them: unsupported objects, wide windows.
+
+    Compound and binary columns are refused after the query runs (``QueryResult.bulk_error``).
+    """
     reason: str | None = None
     if not compiled.object.bulk_queryable:
         reason = f"INVALIDENTITY: Entity '{compiled.object.name}' is not supported by the Bulk API."
-    elif _compound_columns(compiled):
-        reason = COMPOUND_ERROR
     else:
         try:
             check_query_timeout(state, compiled)
@@ -354,20 +358,18 @@ async def query_job(request: Request, call: ApiCall) -> Response:
     job = state.bulk_jobs.get(request.path_params["job_id"])
     if request.method == "DELETE":
         with job.lock:
-            if job.state not in TERMINAL_STATES:
-                raise invalid_job(
-                    f"Job {job.id} is {job.state}: abort it or wait for it to finish "
-                    "before deleting it"
-                )
+            shown = job.visible_state(state.settings.bulk_polls_in_progress)
+        if shown not in TERMINAL_STATES:
+            raise invalid_job(
+                f"Job {job.id} is {shown}: abort it or wait for it to finish before deleting it"
+            )
         state.bulk_jobs.remove(job.id)
         return Response(status_code=204)
     if request.method == "PATCH":
         return JsonResponse(_abort(state, job, json_body(await request.body())))
     with job.lock:
         job.polls += 1
-        reported = job.state
-        if reported == "JobComplete" and job.polls <= state.settings.bulk_polls_in_progress:
-            reported = "InProgress"
+        reported = job.visible_state(state.settings.bulk_polls_in_progress)
     return JsonResponse(job.info(reported_state=reported))
 
 
@@ -376,8 +378,9 @@ def _abort(state: EmulatorState, job: QueryJob, payload: Any) -> dict[str, Any]:
     if wanted != "Aborted":
         raise invalid_job(f"Invalid state {wanted!r}: a query job can only be set to 'Aborted'")
     with job.lock:
-        if job.state in TERMINAL_STATES:
-            raise invalid_job(f"Job {job.id} is already {job.state} and cannot be aborted")
+        shown = job.visible_state(state.settings.bulk_polls_in_progress)
+        if shown in TERMINAL_STATES:
+            raise invalid_job(f"Job {job.id} is already {shown} and cannot be aborted")
         job.state = "Aborted"
         job.modstamp = format_salesforce(state.clock.now())
         return job.info()
@@ -395,8 +398,8 @@ async def query_job_results(request: Request, call: ApiCall) -> Response:
             status=409,
         )
     with job.lock:
-        complete = job.state == "JobComplete" and job.result is not None
-        reported = job.state
+        reported = job.visible_state(state.settings.bulk_polls_in_progress)
+        complete = reported == "JobComplete" and job.result is not None
     if not complete or job.result is None:
         raise invalid_job(
             f"Job {job.id} is {reported}: results are available once its state is JobComplete"

@@ -53,6 +53,7 @@ class Cursor:
         locator: The ``01g`` id.
         result: The store's snapshot.
         batch_size: Page size chosen by the first call.
+        api_version: API version of the first call (record URLs use it).
         last_used: Emulator-clock epoch seconds of the last page served.
         pages_served: Pages served so far (the first page included).
         late_commits_done: Whether the late-commit fault already fired on this query.
@@ -62,6 +63,7 @@ class Cursor:
     result: QueryResult
     batch_size: int
     last_used: float
+    api_version: str = "59.0"
     pages_served: int = 0
     late_commits_done: bool = False
 
@@ -84,10 +86,10 @@ class QueryCursors:
         self._open: OrderedDict[str, Cursor] = OrderedDict()
         self._sequence = itertools.count(1)
 
-    def new(self, result: QueryResult, batch_size: int) -> Cursor:
+    def new(self, result: QueryResult, batch_size: int, api_version: str) -> Cursor:
         """Make a cursor for ``result`` (not yet registered; see :meth:`keep`)."""
         locator = make_id("01g", next(self._sequence))
-        return Cursor(locator, result, batch_size, self._clock.now().timestamp())
+        return Cursor(locator, result, batch_size, self._clock.now().timestamp(), api_version)
 
     def keep(self, cursor: Cursor) -> None:
         """Register ``cursor`` so its locator can be used."""
@@ -156,7 +158,7 @@ def _page(state: EmulatorState, cursor: Cursor, start: int, base_path: str) -> b
     total = result.total_size
     if result.compiled.is_count:
         return orjson.dumps({"totalSize": total, "done": True, "records": []})
-    records = result.fetch_rest(start, cursor.batch_size)
+    records = result.fetch_rest(start, cursor.batch_size, api_version=cursor.api_version)
     end = start + len(records)
     body: dict[str, Any] = {"totalSize": total, "done": end >= total}
     if end < total:
@@ -186,7 +188,7 @@ async def _first_page(
     if not soql.strip():
         raise missing_query()
     result = await state.worker.run(_run_query, state, soql, include_deleted)
-    cursor = state.cursors.new(result, batch_size or state.settings.query_page_size)
+    cursor = state.cursors.new(result, batch_size or state.settings.query_page_size, call.version)
     payload = await state.worker.run(_page, state, cursor, 0, call.base_path)
     if result.total_size > cursor.batch_size and not result.compiled.is_count:
         state.cursors.keep(cursor)

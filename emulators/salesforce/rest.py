@@ -127,7 +127,9 @@ async def op_get_record(call: ApiCall, name: str, record_id: str, fields: str | 
     obj = sobject(call.state, name)
     wanted = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
     store = call.state.store
-    record = await call.state.worker.run(store.get, obj.name, record_id, wanted)
+    record = await call.state.worker.run(
+        store.get, obj.name, record_id, wanted, api_version=call.version
+    )
     return 200, record
 
 
@@ -142,7 +144,9 @@ async def op_create(call: ApiCall, name: str, values: Any) -> OpResult:
             "object of field names and values",
         )
     store = call.state.store
-    record_id = await call.state.worker.run(store.create, obj.name, values)
+    record_id = await call.state.worker.run(
+        store.create, obj.name, values, user_id=call.session.user_id
+    )
     return 201, {"id": record_id, "success": True, "errors": []}
 
 
@@ -157,7 +161,9 @@ async def op_update(call: ApiCall, name: str, record_id: str, values: Any) -> Op
             "object of field names and values",
         )
     store = call.state.store
-    await call.state.worker.run(store.update, obj.name, record_id, values)
+    await call.state.worker.run(
+        store.update, obj.name, record_id, values, user_id=call.session.user_id
+    )
     return 204, None
 
 
@@ -165,7 +171,7 @@ async def op_delete(call: ApiCall, name: str, record_id: str) -> OpResult:
     """``DELETE /services/data/vXX.X/sobjects/{name}/{id}``."""
     obj = sobject(call.state, name)
     store = call.state.store
-    await call.state.worker.run(store.delete, obj.name, record_id)
+    await call.state.worker.run(store.delete, obj.name, record_id, user_id=call.session.user_id)
     return 204, None
 
 
