@@ -149,7 +149,9 @@ class QueryCompiler:
             sorts_on_id = sorts_on_id or (
                 not resolved.relationships and resolved.field.name == "Id"
             )
-        if not sorts_on_id:
+        if terms and not sorts_on_id:
+            # Ties keep a stable order (a composite (key, Id) index still serves the ORDER BY:
+            # its entries end with the rowid).
             terms.append(f"{quote(BASE_ALIAS)}.rowid")
         return terms, relationships
 
@@ -237,7 +239,9 @@ class QueryCompiler:
             return " ".join(parts)
 
         where = f"WHERE {condition.sql}" if condition.sql else ""
-        order = "ORDER BY " + ", ".join(order_terms)
+        # Without ORDER BY the order is the plan's (like Salesforce, no order is promised), so
+        # that a filter on an indexed column is never traded for a sort-free full scan.
+        order = "ORDER BY " + ", ".join(order_terms) if order_terms else ""
         window, window_params = _window(limit, offset)
         params = (*condition.params, *window_params)
         filtered = set(condition.relationships)
