@@ -1,0 +1,197 @@
+"""The Akountify sink: maps each record as it arrives, writes in drains.
+
+Records are mapped (and checked against the stream's SCHEMA) in :meth:`process_record`; a
+record that fails keeps its problems and is rejected at the next drain, never raised: one bad
+record never stops the run. :meth:`process_batch` first drains the streams of parent entities
+(customers before contacts and invoices, so references resolve), then hands the batch to the
+run's writer, which settles every record before returning.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from typing import TYPE_CHECKING, Any
+
+from singer_sdk.sinks import BatchSink
+from singer_sdk.sinks.core import BaseJSONSchemaValidator
+from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
+
+from target_akountify.mapping.mapper import MappedRecord, map_record
+from target_akountify.problems import Problem
+from target_akountify.writer import WorkItem
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
+
+if TYPE_CHECKING:
+    from target_akountify.mapping.compile import CompiledStream
+    from target_akountify.rejected import RejectedEntry
+    from target_akountify.runtime import Runtime
+    from target_akountify.target import TargetAkountify
+
+#: Records mapped between two drains of a stream (reads go by 100, writes by 50).
+DEFAULT_DRAIN_SIZE = 1000
+
+
+class CollectingValidator(BaseJSONSchemaValidator):
+    """Checks records against the stream's SCHEMA and keeps the errors instead of raising.
+
+    The sink reads them with :meth:`take_errors` right after validation, and rejects the record
+    with one problem per error.
+    """
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        """Build a JSON Schema validator (formats are not checked; the mapping checks values)."""
+        super().__init__(schema)
+        self._validator = DEFAULT_JSONSCHEMA_VALIDATOR(schema)
+        self._errors: list[Problem] = []
+
+    @override
+    def validate(self, record: dict[str, Any]) -> None:
+        """Collect every way the record breaks the SCHEMA (never raises)."""
+        self._errors = [
+            Problem(
+                ".".join(str(p) for p in error.absolute_path) or "",
+                "schema_violation",
+                f"the record does not match the stream's SCHEMA: {error.message}",
+                "fix the record at the source, or the tap's schema",
+            )
+            for error in self._validator.iter_errors(record)
+        ]
+
+    def take_errors(self) -> list[Problem]:
+        """Return and forget the errors of the last record validated."""
+        errors, self._errors = self._errors, []
+        return errors
+
+
+def without_date_formats(schema: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of a schema with date/time formats dropped.
+
+    The SDK parses such strings into datetime objects (and stops the run on a bad one); the
+    mapping reads them as text instead, and rejects a bad value with its record only.
+    """
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: strip(v)
+                for k, v in node.items()
+                if not (k == "format" and v in {"date", "date-time", "time"})
+            }
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    result: dict[str, Any] = strip(copy.deepcopy(schema))
+    return result
+
+
+class AkountifySink(BatchSink):
+    """Writes one stream's records to one Akountify entity."""
+
+    MAX_SIZE_DEFAULT = DEFAULT_DRAIN_SIZE
+
+    def __init__(
+        self,
+        target: TargetAkountify,
+        stream_name: str,
+        schema: dict[str, Any],
+        key_properties: list[str] | None,
+    ) -> None:
+        """Compile the stream's mapping against its SCHEMA (a bad mapping stops the run here)."""
+        self.runtime: Runtime = target.runtime
+        self.target = target
+        super().__init__(target, stream_name, schema, key_properties)
+        self.compiled: CompiledStream | None = self.runtime.compile(
+            stream_name, self.original_schema, list(key_properties or [])
+        )
+        self.schema = without_date_formats(self.schema)
+        self._retries: list[WorkItem] = []
+
+    @property
+    @override
+    def include_sdc_metadata_properties(self) -> bool:
+        """Keep ``_sdc_deleted_at``: it tells which records to archive."""
+        return True
+
+    @override
+    def get_validator(self) -> BaseJSONSchemaValidator | None:
+        """Validate against the SCHEMA without raising (see :class:`CollectingValidator`)."""
+        if not self.validate_schema:
+            self._collector: CollectingValidator | None = None
+            return None
+        self._collector = CollectingValidator(self.original_schema)
+        return self._collector
+
+    @property
+    def entity(self) -> str | None:
+        """The Akountify entity written (None for an unmapped, skipped stream)."""
+        return self.compiled.entity.name if self.compiled is not None else None
+
+    @override
+    def setup(self) -> None:
+        """Queue the stream's rejected records from earlier runs for retrying."""
+        super().setup()
+        self.target.register_sink(self)
+        if self.compiled is None:
+            return
+        for entry in self.runtime.store.pending(self.stream_name):
+            self._retries.append(WorkItem(self._map_stored(entry), retried=True))
+
+    def _map_stored(self, entry: RejectedEntry) -> MappedRecord:
+        assert self.compiled is not None  # noqa: S101
+        return map_record(self.compiled, entry.record, self.runtime.settings.value_policy)
+
+    @override
+    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
+        """Map the record now; it is written (or rejected) at the next drain."""
+        errors = self._collector.take_errors() if self._collector is not None else []
+        if self.compiled is None:
+            self.runtime.report.add(self.stream_name, "-", "received")
+            self.runtime.report.add(self.stream_name, "-", "skipped")
+            return
+        source = {
+            k: v for k, v in record.items() if not k.startswith("_sdc_") or k == "_sdc_deleted_at"
+        }
+        mapped = map_record(self.compiled, source, self.runtime.settings.value_policy)
+        if errors and mapped.intent != "skip":
+            mapped.problems[:0] = errors
+        self.runtime.report.add(self.stream_name, self.compiled.entity.name, "received")
+        context.setdefault("items", []).append(WorkItem(mapped))
+
+    @override
+    def process_batch(self, context: dict[str, Any]) -> None:
+        """Drain parent streams first, then settle every record of the batch."""
+        items: list[WorkItem] = context.get("items", [])
+        self._write(items)
+
+    def flush_retries(self) -> None:
+        """Write retries that no batch of this run carried (the stream sent no record)."""
+        if self._retries:
+            self._write([])
+
+    def _write(self, items: list[WorkItem]) -> None:
+        if self.compiled is None:
+            return
+        self.target.drain_parents(self)
+        retries, self._retries = self._retries, []
+        if retries:
+            self.runtime.report.add(
+                self.stream_name, self.compiled.entity.name, "retried", len(retries)
+            )
+            self.logger.info(
+                "Retrying %d record(s) of %s rejected in earlier runs",
+                len(retries),
+                self.stream_name,
+            )
+        try:
+            merged = self.runtime.writer.write(self.compiled, [*retries, *items])
+        except Exception as exc:
+            self.runtime.finish(failed=True, error=str(exc))
+            raise
+        if merged:
+            self.tally_duplicate_merged(merged)
