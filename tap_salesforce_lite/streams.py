@@ -1,0 +1,216 @@
+"""One stream class for every Salesforce object, built from describe or from a catalog.
+
+A stream reads its object window by window (see :mod:`~tap_salesforce_lite.windows`), each
+window with the API the settings call for (see :mod:`~tap_salesforce_lite.reader`), and keeps
+its bookmark with :class:`~tap_salesforce_lite.bookmarks.BookmarkTracker`: incremental reads
+start at ``bookmark - lookback_window`` (or ``start_date`` on the first run), with ``>=``, in
+``ORDER BY key, Id`` order, so records sharing the bookmark's timestamp or committing late are
+read again rather than skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from singer_sdk import Stream
+from singer_sdk.helpers.conform import TypeConformanceLevel
+
+from tap_salesforce_lite.bookmarks import BookmarkTracker
+from tap_salesforce_lite.errors import QueryTimeoutError, StopRequestedError
+from tap_salesforce_lite.objects import DELETED_AT
+from tap_salesforce_lite.reader import ObjectReader
+from tap_salesforce_lite.records import RecordShape
+from tap_salesforce_lite.schema import stream_schema
+from tap_salesforce_lite.values import format_datetime, normalize_datetime, parse_datetime
+from tap_salesforce_lite.windows import WindowPlan
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from datetime import datetime
+
+    import singer_sdk.singerlib as singer
+    from singer_sdk import Tap
+    from singer_sdk.helpers.types import Context
+
+    from tap_salesforce_lite.objects import ObjectInfo
+    from tap_salesforce_lite.runtime import SyncRuntime
+
+
+class SalesforceStream(Stream):
+    """The records of one Salesforce object."""
+
+    #: Records are typed by the tap itself (exact decimals, normalized datetimes).
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    def __init__(
+        self,
+        tap: Tap,
+        obj: ObjectInfo,
+        runtime: SyncRuntime,
+        schema: dict[str, Any] | None = None,
+    ) -> None:
+        """Create the stream.
+
+        Args:
+            tap: The tap.
+            obj: The object (from describe or rebuilt from the catalog).
+            runtime: What the streams of the run share.
+            schema: The catalog's schema, when given; else built from ``obj``.
+        """
+        settings = runtime.settings
+        super().__init__(
+            tap,
+            schema=schema or stream_schema(obj, include_deleted=settings.include_deleted),
+            name=obj.name,
+        )
+        self.object_info = obj
+        self.runtime = runtime
+        self.primary_keys = ["Id"]
+        self.replication_key = obj.replication_key
+        self.last_reader: ObjectReader | None = None
+
+    # Catalog metadata
+
+    @property
+    def metadata(self) -> singer.MetadataMapping:
+        """Standard metadata, with IsDeleted and _sdc_deleted_at always included."""
+        fresh = self._metadata is None
+        metadata = super().metadata
+        if fresh and self._tap_input_catalog is None:
+            for name in ("IsDeleted", DELETED_AT):
+                entry = metadata.get(("properties", name))
+                if entry is not None and self.runtime.settings.include_deleted:
+                    entry.inclusion = entry.InclusionType.AUTOMATIC
+        return metadata
+
+    @property
+    def is_sorted(self) -> bool:
+        """Records are ordered, but the tap keeps its own checkpoint (see bookmarks.py)."""
+        return False
+
+    def get_replication_key_signpost(self, context: Context | None = None) -> datetime | None:  # noqa: ARG002
+        """No signpost: the local clock must not cap a bookmark taken from the server's."""
+        return None
+
+    # Records
+
+    def selected_properties(self) -> list[str]:
+        """Properties selected in the catalog (automatic ones included)."""
+        mask = self.mask
+        properties = self.schema.get("properties", {})
+        return [name for name in properties if mask.get(("properties", name), True)]
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Read the object's records, window by window, keeping the bookmark exact."""
+        runtime = self.runtime
+        if runtime.stop_reason:
+            self.logger.warning("Skipping %s: %s", self.name, runtime.stop_reason)
+            return
+        settings = runtime.settings
+        shape = RecordShape(
+            self.object_info,
+            self.selected_properties(),
+            include_deleted=settings.include_deleted,
+        )
+        try:
+            runtime.login()
+        except StopRequestedError as stop:
+            runtime.stop(str(stop))
+            return
+        key = shape.replication_key
+        tracker = self._tracker(key, context) if key else None
+        reader = ObjectReader(
+            runtime.client,
+            settings,
+            shape,
+            limit=settings.max_records_per_stream,
+            resume_lower=lambda: tracker.checkpoint if tracker else None,
+        )
+        self.last_reader = reader
+        lower = self._lower_bound(key, context) if key else None
+        plan = WindowPlan.starting_at(lower, runtime.server_now)
+        complete = False
+        try:
+            yield from self._read_windows(plan, reader, tracker, key)
+            complete = not self._limit_reached
+        except StopRequestedError as stop:
+            runtime.stop(str(stop))
+        finally:
+            if tracker is not None:
+                for _record_id, last_key in reader.stats.skipped or []:
+                    tracker.cap(normalize_datetime(last_key) if last_key else None)
+                tracker.finish(complete=complete)
+
+    _limit_reached = False
+
+    def _read_windows(
+        self,
+        plan: WindowPlan,
+        reader: ObjectReader,
+        tracker: BookmarkTracker | None,
+        key: str | None,
+    ) -> Iterator[dict[str, Any]]:
+        limit = self.runtime.settings.max_records_per_stream
+        emitted = 0
+        self._limit_reached = False
+        while (window := plan.next_window()) is not None:
+            try:
+                for record in reader.read(window):
+                    yield record
+                    emitted += 1
+                    if tracker is not None and key is not None:
+                        tracker.emitted(record.get(key))
+                    if limit is not None and emitted >= limit:
+                        self._limit_reached = True
+                        self.logger.info(
+                            "%s: max_records_per_stream (%d) reached", self.name, limit
+                        )
+                        return
+            except QueryTimeoutError as timeout:
+                if key is None:
+                    raise
+                plan.split(window, what=f"{self.name}.{key}", cause=timeout)
+                self.logger.warning(
+                    "%s: query timed out; reading it in narrower time windows", self.name
+                )
+                continue
+            if tracker is not None:
+                tracker.window_done(format_datetime(window.upper) if window.upper else None)
+
+    # Bookmarks
+
+    def _bookmark(self, key: str, context: Context | None) -> str | None:
+        state = self.get_context_state(context)
+        value = state.get("replication_key_value")
+        if not value or state.get("replication_key") != key:
+            return None
+        try:
+            return normalize_datetime(str(value))
+        except ValueError:
+            self.logger.warning(
+                "%s: the state's bookmark '%s' is not a datetime; starting from start_date",
+                self.name,
+                value,
+            )
+            return None
+
+    def _lower_bound(self, key: str, context: Context | None) -> datetime | None:
+        settings = self.runtime.settings
+        bookmark = self._bookmark(key, context)
+        if bookmark is None:
+            return settings.start_date
+        lower = parse_datetime(bookmark) - timedelta(seconds=settings.lookback_seconds)
+        if settings.start_date is not None and settings.start_date > lower:
+            return settings.start_date
+        return lower
+
+    def _tracker(self, key: str, context: Context | None) -> BookmarkTracker:
+        issued = self.runtime.client.first_issued_at
+        lookback = timedelta(seconds=self.runtime.settings.lookback_seconds)
+        return BookmarkTracker(
+            self.get_context_state(context),
+            key,
+            start=self._bookmark(key, context),
+            certified_before=format_datetime(issued - lookback) if issued else None,
+        )
