@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import requests
 
@@ -57,7 +58,9 @@ class Api:
     def upsert(
         self, entity: str, external_id: str, data: dict[str, Any], **kwargs: Any
     ) -> requests.Response:
-        return self.put(f"/{entity}/by-external-id/{external_id}", json=data, **kwargs)
+        return self.put(
+            f"/{entity}/by-external-id/{quote(external_id, safe='')}", json=data, **kwargs
+        )
 
     def ok_upsert(self, entity: str, external_id: str, data: dict[str, Any]) -> dict[str, Any]:
         response = self.upsert(entity, external_id, data)
