@@ -78,6 +78,21 @@ STORAGE_AFFINITY: Final[dict[str, str]] = {
 
 COMPOUND_TYPES: Final[frozenset[str]] = frozenset({"address", "location"})
 
+#: Types whose values are text that Salesforce compares and sorts case-insensitively.
+TEXT_TYPES: Final[frozenset[str]] = frozenset(
+    {
+        "string",
+        "textarea",
+        "picklist",
+        "multipicklist",
+        "combobox",
+        "email",
+        "phone",
+        "url",
+        "encryptedstring",
+    }
+)
+
 #: Components of a compound address field, by suffix, in describe order.
 ADDRESS_COMPONENTS: Final[tuple[str, ...]] = (
     "Street",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from emulators.salesforce.schema import TEXT_TYPES
 from emulators.salesforce.soql import literals, messages
-from emulators.salesforce.soql.filters import TEXT_TYPES, CompiledCondition, FilterCompiler
+from emulators.salesforce.soql.filters import CompiledCondition, FilterCompiler
 from emulators.salesforce.soql.model import CompiledQuery, RelationshipJoin, SelectedColumn
 from emulators.salesforce.soql.resolve import ResolvedField, Resolver
 from emulators.salesforce.soql.syntax import (

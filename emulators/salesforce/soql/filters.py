@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from emulators.salesforce.ids import normalize_id
+from emulators.salesforce.schema import TEXT_TYPES
 from emulators.salesforce.soql import literals, messages
 from emulators.salesforce.soql.syntax import (
     AllOf,
@@ -30,20 +32,6 @@ if TYPE_CHECKING:
     from emulators.salesforce.errors import SalesforceApiError
     from emulators.salesforce.soql.resolve import ResolvedField, Resolver
 
-#: Types compared as case-insensitive text.
-TEXT_TYPES: Final = frozenset(
-    {
-        "string",
-        "textarea",
-        "picklist",
-        "multipicklist",
-        "combobox",
-        "email",
-        "phone",
-        "url",
-        "encryptedstring",
-    }
-)
 ID_TYPES: Final = frozenset({"id", "reference"})
 _NUMBER_TYPES: Final = frozenset({"int", "long", "double", "currency", "percent"})
 #: The type names Salesforce's "must be of type X" messages use.
@@ -68,7 +56,6 @@ _SQL_OPERATORS: Final = {
     Operator.GT: ">",
     Operator.GE: ">=",
 }
-_ID_LENGTHS: Final = frozenset({15, 18})
 _NEVER: Final = "0"
 _MULTIPICKLIST_SEPARATOR: Final = ";"
 _MULTIPICKLIST_REFUSED: Final = frozenset(
@@ -196,10 +183,15 @@ class FilterCompiler:
         return decoded.value
 
     def _id_value(self, value: str, literal: Literal) -> str:
-        """Check an id literal; Salesforce refuses anything but 15 or 18 letters and digits."""
-        if len(value) not in _ID_LENGTHS or not value.isascii() or not value.isalnum():
+        """An id literal in canonical 18-character form.
+
+        Salesforce accepts 15-character ids (case-sensitive) and 18-character ids in any case;
+        anything else is refused with ``invalid ID field``.
+        """
+        canonical = normalize_id(value)
+        if canonical is None:
             raise messages.invalid_id(self._soql, literal.position, value)
-        return value
+        return canonical
 
     def _scalar_sql(
         self, resolved: ResolvedField, column: str, operator: Operator, values: list[Any]
@@ -305,28 +297,29 @@ class _MultipicklistSql:
         return "(" + " AND ".join(terms) + ")"
 
 
+_TEMPORAL_AND_BOOLEAN_KINDS: Final = {
+    "boolean": LiteralKind.BOOLEAN,
+    "date": LiteralKind.DATE,
+    "datetime": LiteralKind.DATETIME,
+    "time": LiteralKind.TIME,
+}
 #: Storage values of the literal kinds other than strings.
 _CONVERTERS: Final[dict[LiteralKind, Callable[[str], Any]]] = {
     LiteralKind.NUMBER: literals.parse_number,
     LiteralKind.DATE: literals.normalize_date,
     LiteralKind.DATETIME: literals.normalize_datetime,
+    LiteralKind.TIME: literals.normalize_time,
     LiteralKind.BOOLEAN: lambda text: 1 if text.lower() == "true" else 0,
 }
 
 
 def _expected_kind(field_type: str) -> LiteralKind | None:
-    """The literal kind a field of ``field_type`` compares with."""
+    """The literal kind a field of ``field_type`` compares with (None: no literal fits)."""
     if field_type in TEXT_TYPES or field_type in ID_TYPES:
         return LiteralKind.STRING
     if field_type in _NUMBER_TYPES:
         return LiteralKind.NUMBER
-    if field_type == "boolean":
-        return LiteralKind.BOOLEAN
-    if field_type == "date":
-        return LiteralKind.DATE
-    if field_type == "datetime":
-        return LiteralKind.DATETIME
-    return None
+    return _TEMPORAL_AND_BOOLEAN_KINDS.get(field_type)
 
 
 def _type_name(field_type: str) -> str:

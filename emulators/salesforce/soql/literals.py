@@ -10,7 +10,7 @@ parser turns that into Salesforce's positioned error message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 #: The plain escapes of a quoted string (``\n`` or ``\N`` …), by the letter after the backslash.
@@ -178,6 +178,28 @@ def normalize_date(text: str) -> str:
         raise LiteralError(0, f"Invalid date: {text}") from error
 
 
+def normalize_time(text: str) -> str:
+    """Check a ``hh:mm:ss[.fff]Z`` time literal and return it in storage form ``HH:MM:SS.fffZ``.
+
+    Args:
+        text: The literal as written.
+
+    Returns:
+        The time, with milliseconds.
+
+    Raises:
+        LiteralError: If the time does not exist (``25:00:00Z``).
+    """
+    clock, _, fraction = text[:-1].partition(".")
+    try:
+        hour, minute, second = (int(part) for part in clock.split(":"))
+        moment = time(hour, minute, second)
+    except ValueError as error:
+        raise LiteralError(0, f"Invalid time: {text}") from error
+    millis = (fraction + "000")[:_MILLISECOND_DIGITS]
+    return f"{moment.isoformat()}.{millis}Z"
+
+
 def has_zone(text: str) -> bool:
     """Whether a datetime literal ends with ``Z`` or a ``±hh:mm``/``±hhmm`` offset."""
     time_part = text[11:]
@@ -209,10 +231,7 @@ def normalize_datetime(text: str) -> str:
     try:
         hour, minute, second = (int(part) for part in seconds_text.split(":"))
         local = datetime.combine(
-            date.fromisoformat(date_part),
-            datetime.min.time().replace(
-                hour=hour, minute=minute, second=second, microsecond=millis * 1000
-            ),
+            date.fromisoformat(date_part), time(hour, minute, second, millis * 1000)
         )
         instant = local - _offset(zone)
     except (ValueError, OverflowError) as error:

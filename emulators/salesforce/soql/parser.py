@@ -37,6 +37,7 @@ _LITERAL_KINDS = {
     "NUMBER": LiteralKind.NUMBER,
     "DATE": LiteralKind.DATE,
     "DATETIME": LiteralKind.DATETIME,
+    "TIME": LiteralKind.TIME,
     "TRUE": LiteralKind.BOOLEAN,
     "FALSE": LiteralKind.BOOLEAN,
     "NULL": LiteralKind.NULL,

@@ -17,6 +17,7 @@ class LiteralKind(Enum):
     NUMBER = "number"
     DATE = "date"
     DATETIME = "datetime"
+    TIME = "time"
     BOOLEAN = "boolean"
     NULL = "null"
 

@@ -154,6 +154,23 @@ def test_impossible_datetimes_are_refused(text: str) -> None:
         literals.normalize_datetime(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("10:20:30Z", "10:20:30.000Z"),
+        ("00:00:00.5z", "00:00:00.500Z"),
+        ("23:59:59.999Z", "23:59:59.999Z"),
+    ],
+)
+def test_times_are_normalized(text: str, stored: str) -> None:
+    assert literals.normalize_time(text) == stored
+
+
+def test_impossible_times_are_refused() -> None:
+    with pytest.raises(literals.LiteralError, match=r"^Invalid time: 10:61:00Z$"):
+        literals.normalize_time("10:61:00Z")
+
+
 def test_zone_detection() -> None:
     assert not literals.has_zone("2024-01-15T10:20:30")
     assert not literals.has_zone("2024-01-15T10:20:30.250")

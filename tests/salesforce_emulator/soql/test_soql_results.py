@@ -206,8 +206,29 @@ def test_string_equality_is_case_insensitive_and_ids_are_exact(data: Data) -> No
     assert names(data, "Name IN ('GLOBEX', 'initech')") == ["globex", "Initech"]
     assert names(data, "Name = 'Ümbrella 東京'") == ["Ümbrella 東京"]
     assert names(data, f"Id = '{data.acme}'") == ["Acme"]
-    assert names(data, f"Id = '{data.acme.lower()}'") == []
+    assert names(data, f"Id != '{data.acme}'") == ["globex", "Initech", "Ümbrella 東京"]
     assert names(data, f"OwnerId = '{data.bob}'") == ["globex", "Ümbrella 東京"]
+
+
+def test_ids_in_any_form_salesforce_accepts(org: Org) -> None:
+    user = org.insert("User", Name="U", Username="u@example.com")
+    mixed = org.insert("Account", Id="001Ab000000qXyZIAU", Name="Mixed", OwnerId=user)
+    other = org.insert("Account", Id="001ab000000qxyzAAA", Name="Lower", OwnerId=user)
+
+    def found(literal: str) -> list[str]:
+        return org.ids(f"SELECT Id FROM Account WHERE Id = '{literal}'")
+
+    # 18 characters: case-insensitive (the checksum records the case).
+    assert found("001Ab000000qXyZIAU") == [mixed]
+    assert found("001ab000000qxyziau") == [mixed]
+    assert found("001AB000000QXYZAAA") == [other]
+    # 15 characters: case-sensitive.
+    assert found("001Ab000000qXyZ") == [mixed]
+    assert found("001ab000000qxyz") == [other]
+    assert org.ids(
+        "SELECT Id FROM Account WHERE Id IN ('001ab000000qxyziau', '001ab000000qxyz') ORDER BY Id"
+    ) == [mixed, other]
+    assert org.ids(f"SELECT Id FROM Account WHERE OwnerId = '{user[:15]}'") == [mixed, other]
 
 
 def test_null_semantics_follow_salesforce(data: Data) -> None:
@@ -236,6 +257,15 @@ def test_numbers_booleans_and_dates(data: Data) -> None:
     assert names(data, "Active__c != false") == ["Acme", "Initech", "Ümbrella 東京"]
     assert names(data, "Customer_Since__c > 2020-01-01") == ["globex"]
     assert names(data, "Customer_Since__c IN (2019-05-01, 2021-01-01)") == ["Acme", "globex"]
+
+
+def test_time_literals(org: Org) -> None:
+    user = org.insert("User", Name="U", Username="u@example.com")
+    early = org.insert("Account", Name="Early", OwnerId=user, Opening_Time__c="08:30:00.000Z")
+    late = org.insert("Account", Name="Late", OwnerId=user, Opening_Time__c="10:00:00.000Z")
+    assert org.ids("SELECT Id FROM Account WHERE Opening_Time__c < 09:00:00Z") == [early]
+    assert org.ids("SELECT Id FROM Account WHERE Opening_Time__c = 10:00:00.0Z") == [late]
+    assert org.ids("SELECT Id FROM Account ORDER BY Opening_Time__c DESC") == [late, early]
 
 
 def test_datetime_literals_with_offsets_compare_in_utc(data: Data) -> None:

@@ -143,6 +143,8 @@ def test_duplicate_fields(soql: str, name: str) -> None:
         ("Customer_Since__c = '2024-01-01'", "Customer_Since__c", "date", False),
         ("Customer_Since__c > 2024-01-01T00:00:00Z", "Customer_Since__c", "date", False),
         ("Opening_Time__c = '10:00:00.000Z'", "Opening_Time__c", "time", False),
+        ("Opening_Time__c > 2024-01-01T10:00:00Z", "Opening_Time__c", "time", False),
+        ("CreatedDate < 10:00:00Z", "CreatedDate", "dateTime", False),
         ("Id = 5", "Id", "id", True),
         ("OwnerId IN ('005000000000001AAA', true)", "OwnerId", "id", True),
     ],
@@ -179,7 +181,13 @@ def test_real_quoted_datetime_message() -> None:
 
 @pytest.mark.parametrize(
     ("condition", "value"),
-    [("Id = 'abc'", "abc"), ("OwnerId IN ('005000000000001AAA', 'nope')", "nope")],
+    [
+        ("Id = 'abc'", "abc"),
+        ("OwnerId IN ('005000000000001AAA', 'nope')", "nope"),
+        ("Id = '001000000000001AAAA'", "001000000000001AAAA"),
+        # An 18-character id whose checksum marks a digit as an uppercase letter.
+        ("ParentId = '001000000000001ZZZ'", "001000000000001ZZZ"),
+    ],
 )
 def test_invalid_ids(condition: str, value: str) -> None:
     soql = f"SELECT Id FROM Account WHERE {condition}"
@@ -252,6 +260,12 @@ def test_unknown_escapes_are_refused() -> None:
             r"Invalid string literal 'a\qb'. Illegal character sequence '\q' in string literal.",
         )
     )
+
+
+def test_impossible_times_are_refused() -> None:
+    error = error_of("SELECT Id FROM Account WHERE Opening_Time__c = 24:00:00Z")
+    assert error.error_code == "MALFORMED_QUERY"
+    assert error.message.endswith("ERROR at Row:1:Column:48\nInvalid time: 24:00:00Z")
 
 
 def test_impossible_dates_are_refused() -> None:
