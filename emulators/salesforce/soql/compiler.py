@@ -33,6 +33,7 @@ MAX_OFFSET: Final = 2000
 BASE_ALIAS: Final = "t0"
 ROWID_ALIAS: Final = "__rowid"
 _NO_LIMIT: Final = -1
+_SQLITE_MAX_INTEGER: Final = 2**63 - 1
 #: Membership in the JSON array of rowids bound to the statement's single parameter.
 _IN_JSON_ARRAY: Final = "IN (SELECT value FROM json_each(?))"
 _LOWER_BOUND_OPERATORS: Final = frozenset({Operator.GT, Operator.GE, Operator.EQ})
@@ -202,7 +203,8 @@ class QueryCompiler:
             return None
         if not number.text.isdigit():
             raise messages.unexpected_token(self._soql, number.position, number.text)
-        return int(number.text)
+        # Beyond SQLite's integer range a LIMIT is as good as none.
+        return min(int(number.text), _SQLITE_MAX_INTEGER)
 
     def _assemble(
         self,

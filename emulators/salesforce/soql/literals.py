@@ -31,6 +31,9 @@ _LIKE_ESCAPE = "\\"
 _UNICODE_ESCAPE_DIGITS = 4
 _MAX_FRACTION_DIGITS = 9
 _MILLISECOND_DIGITS = 3
+#: SQLite's integer range: larger literals are compared as floats.
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
 
 
 class LiteralError(ValueError):
@@ -146,7 +149,8 @@ def parse_number(text: str) -> int | float:
         text: The literal as written.
 
     Returns:
-        An int when the literal has no fractional part, else a float.
+        An int when the literal has no fractional part and fits SQLite's 64-bit integers, else
+        a float.
 
     Raises:
         LiteralError: If ``text`` is not a number (the grammar prevents this).
@@ -155,7 +159,7 @@ def parse_number(text: str) -> int | float:
         number = Decimal(text)
     except InvalidOperation as error:
         raise LiteralError(0, f"invalid number: {text}") from error
-    if "." not in text:
+    if "." not in text and _INT64_MIN <= number <= _INT64_MAX:
         return int(number)
     return float(number)
 

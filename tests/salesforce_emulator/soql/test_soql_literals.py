@@ -101,7 +101,17 @@ def test_a_fully_escaped_like_pattern_matches_exactly_its_text(value: str) -> No
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("42", 42), ("-7", -7), ("+3", 3), ("1.5", 1.5), ("-0.25", -0.25), (".5", 0.5), ("10.", 10.0)],
+    [
+        ("42", 42),
+        ("-7", -7),
+        ("+3", 3),
+        ("1.5", 1.5),
+        ("-0.25", -0.25),
+        (".5", 0.5),
+        ("10.", 10.0),
+        ("9223372036854775807", 9223372036854775807),
+        ("9223372036854775808", 9.223372036854775808e18),
+    ],
 )
 def test_numbers(text: str, value: float) -> None:
     parsed = literals.parse_number(text)

@@ -360,6 +360,20 @@ def test_order_by_defaults_and_nulls(data: Data) -> None:
     ]
 
 
+def test_numbers_beyond_sqlite_integers(data: Data) -> None:
+    assert names(data, "NumberOfEmployees < 99999999999999999999999") == [
+        "Acme",
+        "globex",
+        "Ümbrella 東京",
+    ]
+    assert names(data, "NumberOfEmployees > -99999999999999999999999") == [
+        "Acme",
+        "globex",
+        "Ümbrella 東京",
+    ]
+    assert len(data.org.rows("SELECT Id FROM Account LIMIT 99999999999999999999999")) == 4
+
+
 def test_limit_and_offset(data: Data) -> None:
     def page(clause: str) -> list[str]:
         return [
