@@ -66,7 +66,7 @@ class SyncReport:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     custom_fields_created: list[str] = field(default_factory=list)
     api_calls: Counter[str] = field(default_factory=Counter)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def add(self, stream: str, entity: str, counter: str, n: int = 1) -> None:
         """Add ``n`` to one counter of a stream/entity pair."""

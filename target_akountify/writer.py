@@ -201,9 +201,14 @@ class Writer:
                     found[str(record["external_id"])] = record
         return found
 
-    def _index(self, entity: str) -> NaturalKeyIndex | None:
+    def _index(self, entity: str, mapped_paths: set[str]) -> NaturalKeyIndex | None:
         keys = self.settings.natural_keys.get(entity) or []
-        if not self.settings.match_existing or not keys:
+        usable = [
+            k
+            for k in keys
+            if k in mapped_paths or (k == "name" and {"first_name", "last_name"} & mapped_paths)
+        ]
+        if not self.settings.match_existing or not usable:
             return None
         with self._index_lock:
             index = self._indexes.get(entity)
@@ -232,7 +237,7 @@ class Writer:
             record = current.get(external_id)
             candidate = None
             if record is None and item.mapped.intent == "upsert":
-                index = self._index(planner.entity)
+                index = self._index(planner.entity, set(planner.specs))
                 claimed = index.claim(item.mapped.values) if index is not None else None
                 if claimed is not None:
                     candidate = claimed[0]
