@@ -247,6 +247,7 @@ def test_text_into_date_and_picklist_values_missing_from_value_map() -> None:
                 "issue_date": "Name",
                 "due_date": "SystemModstamp",
                 "lines.0.unit_price": "Amount",
+                "lines.0.quantity": {"constant": "1"},
             },
         },
         "Account": {
