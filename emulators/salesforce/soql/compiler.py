@@ -18,6 +18,7 @@ from emulators.salesforce.soql.resolve import ResolvedField, Resolver
 from emulators.salesforce.soql.syntax import (
     AllOf,
     Comparison,
+    Condition,
     LiteralKind,
     Number,
     Operator,
@@ -75,9 +76,10 @@ class QueryCompiler:
                 messages.MALFORMED_QUERY,
                 "COUNT(field) aggregate queries are not supported by this emulator; use COUNT()",
             )
+        # Checked in the order of the clauses, so the first error is the one Salesforce reports.
         columns = self._columns()
-        order_terms, order_relationships = self._order_by()
         condition = self._where()
+        order_terms, order_relationships = self._order_by()
         limit = self._limit_value(query.limit)
         offset = self._limit_value(query.offset)
         if offset is not None and offset > MAX_OFFSET:
@@ -280,15 +282,8 @@ class QueryCompiler:
 
     def _datetime_bounds(self) -> dict[str, tuple[str | None, str | None]]:
         """Tightest bounds per datetime field compared in a top-level AND term of WHERE."""
-        where = self._query.where
-        if isinstance(where, Comparison):
-            terms: tuple[object, ...] = (where,)
-        elif isinstance(where, AllOf):
-            terms = where.operands
-        else:
-            terms = ()
         bounds: dict[str, tuple[str | None, str | None]] = {}
-        for term in terms:
+        for term in _top_level_terms(self._query.where):
             if not isinstance(term, Comparison) or len(term.values) != 1:
                 continue
             literal = term.values[0]
@@ -304,6 +299,15 @@ class QueryCompiler:
             if term.operator in _LOWER_BOUND_OPERATORS | _UPPER_BOUND_OPERATORS:
                 bounds[resolved.name] = (lower, upper)
         return bounds
+
+
+def _top_level_terms(condition: Condition | None) -> list[Condition]:
+    """The conditions ANDed at the top of WHERE, through parenthesised AND groups."""
+    if condition is None:
+        return []
+    if isinstance(condition, AllOf):
+        return [term for operand in condition.operands for term in _top_level_terms(operand)]
+    return [condition]
 
 
 def _prefixes(relationships: tuple[str, ...]) -> set[tuple[str, ...]]:

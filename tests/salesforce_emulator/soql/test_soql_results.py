@@ -423,6 +423,10 @@ def test_datetime_bounds(data: Data) -> None:
         "SELECT Id FROM Account WHERE LastModifiedDate <= 2024-01-01T00:00:00Z"
     ).datetime_bounds == {"LastModifiedDate": (None, "2024-01-01T00:00:00.000Z")}
     assert data.org.compile(
+        "SELECT Id FROM Account WHERE (Name = 'x' AND (CreatedDate > 2024-01-01T00:00:00Z "
+        "AND CreatedDate < 2024-01-02T00:00:00Z)) AND NumberOfEmployees > 1"
+    ).datetime_bounds == {"CreatedDate": ("2024-01-01T00:00:00.000Z", "2024-01-02T00:00:00.000Z")}
+    assert data.org.compile(
         "SELECT Id FROM Contact WHERE Account.CreatedDate > 2024-01-01T00:00:00Z"
     ).datetime_bounds == {"Account.CreatedDate": ("2024-01-01T00:00:00.000Z", None)}
     for not_top_level in (

@@ -84,6 +84,13 @@ def test_no_such_column(soql: str, position: int, column: str, entity: str) -> N
     )
 
 
+def test_the_first_error_in_clause_order_is_reported() -> None:
+    assert "'Foo'" in error_of("SELECT Foo FROM Account WHERE Bar = 1 ORDER BY Baz").message
+    assert "'Bar'" in error_of("SELECT Id FROM Account WHERE Bar = 1 ORDER BY Baz").message
+    assert "'Baz'" in error_of("SELECT Id FROM Account WHERE Name = 'x' ORDER BY Baz").message
+    assert "'Nope'" in error_of("SELECT Foo FROM Nope WHERE Bar = 1").message
+
+
 @pytest.mark.parametrize(
     ("soql", "position", "relationship"),
     [
