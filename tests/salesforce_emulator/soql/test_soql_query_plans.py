@@ -54,6 +54,22 @@ def test_incremental_order_needs_no_sort_with_a_composite_index(org: Org) -> Non
             assert "TEMP B-TREE" not in found[name], found[name]
 
 
+@pytest.mark.parametrize("include_deleted", [False, True])
+def test_a_covering_index_serves_the_incremental_snapshot_alone(
+    org: Org, include_deleted: bool
+) -> None:
+    # (SystemModstamp, Id, IsDeleted): the rowid snapshot never touches the table.
+    org.connection.execute(
+        'CREATE INDEX "Account_SystemModstamp_Id_IsDeleted" '
+        'ON "Account" ("SystemModstamp", "Id", "IsDeleted")'
+    )
+    found = plans(org, INCREMENTAL, include_deleted=include_deleted)
+    assert found["rowid_sql"] == (
+        "SEARCH t0 USING COVERING INDEX Account_SystemModstamp_Id_IsDeleted (SystemModstamp>?)"
+    )
+    assert "COVERING INDEX Account_SystemModstamp_Id_IsDeleted" in found["count_sql"]
+
+
 def test_bounded_window_uses_both_bounds(org: Org) -> None:
     found = plans(
         org,
