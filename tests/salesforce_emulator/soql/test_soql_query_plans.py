@@ -67,7 +67,7 @@ def test_a_covering_index_serves_the_incremental_snapshot_alone(
     assert found["rowid_sql"] == (
         "SEARCH t0 USING COVERING INDEX Account_SystemModstamp_Id_IsDeleted (SystemModstamp>?)"
     )
-    assert "COVERING INDEX Account_SystemModstamp_Id_IsDeleted" in found["count_sql"]
+    assert found["count_sql"].startswith("SEARCH t0 USING COVERING INDEX Account_SystemModstamp")
 
 
 def test_bounded_window_uses_both_bounds(org: Org) -> None:
