@@ -128,13 +128,18 @@ class ClientOptions:
     backoff_max: float = 60.0
 
 
-def idempotency_key(method: str, path: str, body: bytes) -> str:
-    """Return the Idempotency-Key of a write: a hash of its method, path and body.
+def idempotency_key(method: str, path: str, body: bytes, salt: str = "") -> str:
+    """Return the Idempotency-Key of a write: a hash of its salt, method, path and body.
 
-    The same content always gets the same key, so a retried request (even after a crash and a
-    restart within Akountify's 24 hours) never applies twice; different content never shares one.
+    Every attempt of one request carries the same key, so a retry after a dropped connection
+    never applies twice. The salt (the run id and the follow-up round) keeps a *new* request
+    with the same content (a record retried in a later run, once its parent exists) from being
+    answered with the stored response of the old one; across runs, double writes are prevented
+    by reading first and by ``if_version`` (``0`` for creates).
     """
-    digest = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+    digest = hashlib.sha256(
+        salt.encode() + b"|" + method.encode() + b" " + path.encode() + b"\n" + body
+    ).hexdigest()
     return f"ta1-{digest[:60]}"
 
 
@@ -300,6 +305,7 @@ class AkountifyClient:
         body: Any = None,
         kind: str = "read",
         idempotent: bool = True,
+        key_salt: str = "",
     ) -> ApiResponse:
         """Send one request, with pacing, retries and (for writes) an Idempotency-Key.
 
@@ -310,6 +316,7 @@ class AkountifyClient:
             body: JSON body (Decimals are written as exact numbers).
             kind: Counted under this name (``read``, ``write``, ``other``).
             idempotent: Send an Idempotency-Key on POST/PUT/PATCH.
+            key_salt: Mixed into the Idempotency-Key (see :func:`idempotency_key`).
 
         Returns:
             The response (status < 400).
@@ -323,7 +330,7 @@ class AkountifyClient:
         if data is not None:
             headers["Content-Type"] = "application/json"
         if idempotent and method in {"POST", "PUT", "PATCH"}:
-            headers["Idempotency-Key"] = idempotency_key(method, path, data or b"")
+            headers["Idempotency-Key"] = idempotency_key(method, path, data or b"", key_salt)
         url = f"{self.base_url}{path}"
         try:
             for attempt in self._retrying():
@@ -431,10 +438,14 @@ class AkountifyClient:
         body = self.request("GET", self._company_path(f"/{entity}/{record_id}")).body
         return dict(body)
 
-    def batch(self, operations: list[dict[str, Any]], *, kind: str = "write") -> ApiResponse:
+    def batch(self, operations: list[dict[str, Any]], *, key_salt: str = "") -> ApiResponse:
         """Send one batch (≤ 50 operations) and return the response (``body["results"]``)."""
         return self.request(
-            "POST", self._company_path("/batch"), body={"operations": operations}, kind=kind
+            "POST",
+            self._company_path("/batch"),
+            body={"operations": operations},
+            kind="write",
+            key_salt=key_salt,
         )
 
     def custom_field_definitions(self) -> list[dict[str, Any]]:

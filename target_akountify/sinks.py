@@ -193,5 +193,8 @@ class AkountifySink(BatchSink):
         except Exception as exc:
             self.runtime.finish(failed=True, error=str(exc))
             raise
+        self.runtime.store.remember_schema(
+            self.stream_name, self.original_schema, list(self.key_properties)
+        )
         if merged:
             self.tally_duplicate_merged(merged)

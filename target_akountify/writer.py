@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -118,6 +119,7 @@ class Writer:
         self.executor = ThreadPoolExecutor(
             max_workers=settings.max_concurrency, thread_name_prefix="akountify"
         )
+        self.run_id = uuid.uuid4().hex
         self._indexes: dict[str, NaturalKeyIndex] = {}
         self._index_lock = threading.Lock()
         self._warnings_logged = 0
@@ -154,7 +156,7 @@ class Writer:
                 rounds = 0
                 while pending and rounds < MAX_ROUNDS:
                     rounds += 1
-                    pending = self._send(planner, pending, final=rounds == MAX_ROUNDS)
+                    pending = self._send(planner, pending, rounds)
         finally:
             self.store.flush()
         return merged
@@ -288,15 +290,17 @@ class Writer:
         if batch:
             yield batch
 
-    def _send(self, planner: Planner, pending: list[_Pending], *, final: bool) -> list[_Pending]:
+    def _send(self, planner: Planner, pending: list[_Pending], round_: int) -> list[_Pending]:
         batches = list(self._batches(pending))
+        final = round_ == MAX_ROUNDS
+        salt = f"{self.run_id}:{round_}"
 
         def send(batch: list[_Pending]) -> list[dict[str, Any]]:
             operations = [
                 {"op_id": str(i), **entry.plan.operation}  # type: ignore[dict-item]
                 for i, entry in enumerate(batch)
             ]
-            body = self.client.batch(operations).body
+            body = self.client.batch(operations, key_salt=salt).body
             return list(body.get("results", []))
 
         follow_ups: list[_Pending] = []
