@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import pytest
@@ -70,3 +71,15 @@ def test_token_soup(connection: sqlite3.Connection, tokens: list[str]) -> None:
     check(soup, connection)
     check("SELECT Id, Name FROM Account WHERE " + soup, connection)
     check("SELECT Id FROM Account " + soup, connection)
+
+
+def test_concurrent_compiles_agree_with_sequential_ones() -> None:
+    queries = [
+        f"SELECT Id, Name, Owner.Name FROM Account WHERE NumberOfEmployees > {n} "
+        f"AND Name LIKE 'a{n}%' ORDER BY Name DESC LIMIT {n + 1}"
+        for n in range(200)
+    ]
+    expected = [(c.sql, c.params) for c in (compile_query(q, CATALOG) for q in queries)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(pool.map(lambda q: compile_query(q, CATALOG), queries))
+    assert [(c.sql, c.params) for c in found] == expected
