@@ -117,6 +117,21 @@ def test_lookups_by_indexed_columns(org: Org, soql: str, expected: str) -> None:
     assert expected in found["sql"], found["sql"]
 
 
+def test_text_equality_uses_nocase_indexes(org: Org) -> None:
+    # Text compares case-insensitively, so only a NOCASE index serves it (the store builds its
+    # unique and external-id indexes that way); a BINARY index on Name cannot.
+    org.connection.execute(
+        'CREATE INDEX "Account_Tax_Id" ON "Account" ("Tax_Id__c" COLLATE NOCASE)'
+    )
+    org.connection.execute('CREATE INDEX "Account_Name" ON "Account" ("Name")')
+    found = plans(org, "SELECT Id FROM Account WHERE Tax_Id__c IN ('a', 'B')")
+    assert "SEARCH t0 USING INDEX Account_Tax_Id (Tax_Id__c=?)" in found["sql"], found["sql"]
+    found = plans(org, "SELECT Id FROM Account WHERE Tax_Id__c = 'FR123'")
+    assert "SEARCH t0 USING INDEX Account_Tax_Id (Tax_Id__c=?)" in found["sql"], found["sql"]
+    found = plans(org, "SELECT Id FROM Account WHERE Name = 'Acme'")
+    assert found["sql"] == "SCAN t0"
+
+
 def test_parents_are_joined_through_their_id_index(org: Org) -> None:
     found = plans(
         org,
