@@ -345,3 +345,19 @@ def test_a_wrong_example_is_caught() -> None:
     del example["version"]
     errors = schema_errors({"$ref": "#/components/schemas/Customer"}, example)
     assert len(errors) == 3, errors
+
+
+def test_links_name_real_operations_and_fill_their_path() -> None:
+    by_id = {op[3]["operationId"]: op for op in operations()}
+    links = [
+        (op[3]["operationId"], link)
+        for op in operations()
+        for response in op[3]["responses"].values()
+        for link in resolve(response).get("links", {}).values()
+    ]
+    assert len(links) >= 20
+    for source, link in links:
+        path, _method, item, target = by_id[link["operationId"]]
+        wanted = {name[1:-1] for name in path.split("/") if name.startswith("{")}
+        assert set(link["parameters"]) == wanted, (source, link["operationId"])
+        assert _param_names(item, target) >= wanted
