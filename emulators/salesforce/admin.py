@@ -117,12 +117,14 @@ async def clock(request: Request, state: EmulatorState) -> Any:
 async def faults(request: Request, state: EmulatorState) -> Any:
     """``GET``/``PUT /_emulator/faults``.
 
-    PUT changes the settings it names; ``{"reset": true}`` first turns every fault off.
+    PUT changes the settings it names; ``{"reset": true}`` first turns every fault off and
+    clears the counts of injected faults.
     """
     if request.method == "PUT":
         payload = await _json_object(request)
         if payload.pop("reset", False):
             state.settings.faults.reset()
+            state.faults.clear_counts()
         try:
             state.settings.faults.update(payload)
         except ValueError as exc:

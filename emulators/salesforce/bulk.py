@@ -8,6 +8,7 @@ follows Salesforce: every value quoted, empty for null, the job's delimiter and 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import csv
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from starlette.responses import Response
 
+from emulators.salesforce.bulk_results import ResultsFile
 from emulators.salesforce.clock import format_salesforce
 from emulators.salesforce.errors import SalesforceApiError
 from emulators.salesforce.fault_effects import apply_late_commits, check_query_timeout
@@ -31,6 +33,7 @@ from emulators.salesforce.soql import compile_query
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from pathlib import Path
 
     from starlette.requests import Request
 
@@ -49,8 +52,6 @@ DELIMITERS: Final[dict[str, str]] = {
 LINE_ENDINGS: Final[dict[str, str]] = {"LF": "\n", "CRLF": "\r\n"}
 OPERATIONS: Final[frozenset[str]] = frozenset({"query", "queryAll"})
 TERMINAL_STATES: Final[frozenset[str]] = frozenset({"JobComplete", "Failed", "Aborted"})
-#: Rows fetched from the store and encoded per streamed chunk.
-CSV_CHUNK_ROWS: Final[int] = 5000
 
 
 def invalid_job(message: str, status: int = 400) -> SalesforceApiError:
@@ -76,6 +77,7 @@ class QueryJob:
         modstamp: Time of the last state change (Salesforce format).
         error_message: Why the job failed.
         result: The store's snapshot once complete.
+        results: The results file once complete.
         polls: GETs of the job info so far.
         processing_ms: Time spent running the query.
         pages_served: Results pages served so far.
@@ -95,6 +97,7 @@ class QueryJob:
     modstamp: str = ""
     error_message: str | None = None
     result: QueryResult | None = None
+    results: ResultsFile | None = None
     polls: int = 0
     processing_ms: int = 0
     pages_served: int = 0
@@ -125,7 +128,7 @@ class QueryJob:
             "lineEnding": self.line_ending,
             "columnDelimiter": self.column_delimiter,
             "numberRecordsProcessed": (
-                self.result.total_size if self.result is not None and state == "JobComplete" else 0
+                self.results.records if self.results is not None and state == "JobComplete" else 0
             ),
             "retries": 0,
             "totalProcessingTime": self.processing_ms if state == "JobComplete" else 0,
@@ -137,11 +140,20 @@ class QueryJob:
 
 
 class BulkJobs:
-    """The org's Bulk query jobs, oldest first; finished jobs beyond ``max_jobs`` are dropped."""
+    """The org's Bulk query jobs, oldest first; finished jobs beyond ``max_jobs`` are dropped.
 
-    def __init__(self, max_jobs: int) -> None:
-        """Start with no jobs."""
+    Args:
+        max_jobs: Jobs kept at most.
+        results_dir: Folder of the jobs' result files (emptied at start: jobs live in memory).
+    """
+
+    def __init__(self, max_jobs: int, results_dir: Path) -> None:
+        """See the class docstring."""
         self.max_jobs = max_jobs
+        self.results_dir = results_dir
+        if results_dir.exists():
+            for stale in results_dir.glob("*.csv"):
+                stale.unlink()
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, QueryJob] = OrderedDict()
         self._sequence = itertools.count(1)
@@ -158,7 +170,7 @@ class BulkJobs:
             for old_id in [j.id for j in self._jobs.values() if j.state in TERMINAL_STATES]:
                 if excess <= 0:
                     break
-                del self._jobs[old_id]
+                _discard(self._jobs.pop(old_id))
                 excess -= 1
 
     def get(self, job_id: str) -> QueryJob:
@@ -170,14 +182,31 @@ class BulkJobs:
         return job
 
     def remove(self, job_id: str) -> None:
-        """Forget a job and its result."""
+        """Forget a job, its snapshot and its results file."""
         with self._lock:
-            self._jobs.pop(job_id, None)
+            job = self._jobs.pop(job_id, None)
+        if job is not None:
+            _discard(job)
+
+    def clear(self) -> None:
+        """Forget every job and delete every results file."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+            self._jobs.clear()
+        for job in jobs:
+            _discard(job)
 
     def all(self) -> list[QueryJob]:
         """Every job, oldest first."""
         with self._lock:
             return list(self._jobs.values())
+
+
+def _discard(job: QueryJob) -> None:
+    if job.results is not None:
+        job.results.delete()
+    job.result = None
+    job.results = None
 
 
 # -- running a job (worker thread) ---------------------------------------------------------
@@ -194,13 +223,24 @@ def run_job(state: EmulatorState, job: QueryJob) -> None:
         refusal = result.bulk_error()
         if refusal is not None:
             raise refusal
+        results = ResultsFile(
+            state.bulk_jobs.results_dir / f"{job.id}.csv",
+            DELIMITERS[job.column_delimiter],
+            LINE_ENDINGS[job.line_ending],
+        )
+        if not results.write(result, stop=lambda: job.state == "Aborted"):
+            results.delete()
+            return
         outcome, error = "JobComplete", None
     except SalesforceApiError as exc:
-        result, outcome, error = None, "Failed", f"{exc.error_code}: {exc.message}"
+        result, results, outcome, error = None, None, "Failed", f"{exc.error_code}: {exc.message}"
     with job.lock:
         if job.state == "Aborted":
+            if results is not None:
+                results.delete()
             return
         job.polls = 0
+        job.results = results
         job.result = result
         job.state = outcome
         job.error_message = error
@@ -255,36 +295,26 @@ def decode_locator(locator: str) -> int:
     return offset
 
 
-def _csv_chunk(rows: list[list[str]], delimiter: str, line_ending: str) -> bytes:
+def csv_text(rows: list[list[str]], delimiter: str, line_ending: str) -> str:
+    """Rows as Salesforce writes Bulk CSV: every value quoted, quotes doubled."""
     buffer = io.StringIO()
     writer = csv.writer(
         buffer, delimiter=delimiter, lineterminator=line_ending, quoting=csv.QUOTE_ALL
     )
     writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _fetch_chunk(job: QueryJob, start: int, count: int) -> bytes:
-    result = job.result
-    if result is None:  # pragma: no cover - results are only served for complete jobs
-        return b""
-    rows = result.fetch_csv_rows(start, count)
-    return _csv_chunk(rows, DELIMITERS[job.column_delimiter], LINE_ENDINGS[job.line_ending])
+    return buffer.getvalue()
 
 
 async def _stream(
     state: EmulatorState, job: QueryJob, start: int, count: int
 ) -> AsyncIterator[bytes]:
-    result = job.result
-    if result is None:  # pragma: no cover
+    results, result = job.results, job.result
+    if results is None or result is None:  # pragma: no cover - served for complete jobs only
         return
-    delimiter, ending = DELIMITERS[job.column_delimiter], LINE_ENDINGS[job.line_ending]
-    yield _csv_chunk([result.csv_header()], delimiter, ending)
-    position, end = start, start + count
-    while position < end:
-        size = min(CSV_CHUNK_ROWS, end - position)
-        yield await state.worker.run(_fetch_chunk, job, position, size)
-        position += size
+    yield await asyncio.to_thread(results.header)
+    for offset, length in results.pieces(start, count):
+        yield await asyncio.to_thread(results.read, offset, length)
+    end = start + count
     job.pages_served += 1
     after = state.settings.faults.modify_during_paging_after_page
     if after > 0 and job.pages_served >= after and not job.late_commits_done:
@@ -399,12 +429,12 @@ async def query_job_results(request: Request, call: ApiCall) -> Response:
         )
     with job.lock:
         reported = job.visible_state(state.settings.bulk_polls_in_progress)
-        complete = reported == "JobComplete" and job.result is not None
-    if not complete or job.result is None:
+        complete = reported == "JobComplete" and job.results is not None
+    if not complete or job.results is None:
         raise invalid_job(
             f"Job {job.id} is {reported}: results are available once its state is JobComplete"
         )
-    total = job.result.total_size
+    total = job.results.records
     raw_max = request.query_params.get("maxRecords")
     page_size = state.settings.bulk_page_size
     if raw_max is not None:

@@ -131,6 +131,11 @@ class FaultInjector:
             self._rng = random.Random(self.settings.seed)
             self._pages = 0
 
+    def clear_counts(self) -> None:
+        """Forget the faults injected so far."""
+        with self._lock:
+            self.injected.clear()
+
     def server_unavailable(self) -> bool:
         """Whether this API request gets a 503 (draws only when the fault is on)."""
         rate = self.settings.server_unavailable_rate

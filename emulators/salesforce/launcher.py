@@ -86,6 +86,23 @@ class RunningSalesforce:
         netloc = self.netloc if redirect_salesforce_hosts else None
         return trusted_session(self.ca_file, salesforce_netloc=netloc)
 
+    def access_token(self) -> str:
+        """A fresh access token of the integration user (client-credentials grant)."""
+        with self.session(redirect_salesforce_hosts=False) as session:
+            response = session.post(
+                f"{self.login_url}/services/oauth2/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                },
+                timeout=30,
+            )
+        if response.status_code != 200:  # noqa: PLR2004
+            raise EmulatorCommandError(f"token request failed with {response.status_code}")
+        token: str = response.json()["access_token"]
+        return token
+
     def admin(self) -> requests.Session:
         """A session for the ``/_emulator`` endpoints (admin token set)."""
         session = self.session(redirect_salesforce_hosts=False)

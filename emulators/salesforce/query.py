@@ -158,13 +158,12 @@ def _page(state: EmulatorState, cursor: Cursor, start: int, base_path: str) -> b
     total = result.total_size
     if result.compiled.is_count:
         return orjson.dumps({"totalSize": total, "done": True, "records": []})
-    records = result.fetch_rest(start, cursor.batch_size, api_version=cursor.api_version)
-    end = start + len(records)
-    body: dict[str, Any] = {"totalSize": total, "done": end >= total}
+    end = min(start + cursor.batch_size, total)
+    head: dict[str, Any] = {"totalSize": total, "done": end >= total}
     if end < total:
-        body["nextRecordsUrl"] = f"{base_path}/query/{cursor.locator}-{end}"
-    body["records"] = records
-    payload = orjson.dumps(body)
+        head["nextRecordsUrl"] = f"{base_path}/query/{cursor.locator}-{end}"
+    records = result.fetch_rest(start, cursor.batch_size, api_version=cursor.api_version)
+    payload = orjson.dumps({**head, "records": records})
     cursor.pages_served += 1
     after = state.settings.faults.modify_during_paging_after_page
     if after > 0 and cursor.pages_served >= after and not cursor.late_commits_done:

@@ -70,7 +70,7 @@ class EmulatorState:
         self.cursors = QueryCursors(
             self.clock, settings.locator_idle_seconds, settings.max_open_locators
         )
-        self.bulk_jobs = BulkJobs(settings.max_bulk_jobs)
+        self.bulk_jobs = BulkJobs(settings.max_bulk_jobs, settings.data_dir / "bulk-results")
         self.api_enabled = True
         self.stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
@@ -102,6 +102,7 @@ class EmulatorState:
 
     def close(self) -> None:
         """Persist the day's API usage and release the stores."""
+        self.bulk_jobs.clear()
         used, _ = self.usage.snapshot()
         self.directory.meta_set(_USAGE_KEY, f"{self.clock.now().date().isoformat()} {used}")
         closer = getattr(self.store, "close", None)

@@ -1,0 +1,119 @@
+"""Bulk 2.0 query results kept as a CSV file per job, as Salesforce keeps result files.
+
+The job writes its file once, from the store's snapshot page by page (never the whole result in
+memory), and records the byte offset of every record; each results request then streams a byte
+range of the file, so paging by ``maxRecords`` and ``locator`` costs file reads only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+from array import array
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+    from emulators.salesforce.store import QueryResult
+
+#: Records fetched from the store per write.
+WRITE_CHUNK_ROWS: Final[int] = 5000
+#: Bytes read from the file per streamed piece.
+READ_CHUNK_BYTES: Final[int] = 1 << 20
+
+
+class _Lines:
+    """A ``csv.writer`` sink that keeps each written row as its own string."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.lines.append(text)
+        return len(text)
+
+
+class ResultsFile:
+    """The CSV results of one job on disk, with the offset of every record.
+
+    Args:
+        path: Where the file goes.
+        delimiter: Column delimiter character.
+        line_ending: The line ending (LF or CRLF characters).
+    """
+
+    def __init__(self, path: Path, delimiter: str, line_ending: str) -> None:
+        """See the class docstring; nothing is written until :meth:`write`."""
+        self.path = path
+        self.delimiter = delimiter
+        self.line_ending = line_ending
+        self.offsets: array[int] = array("q")
+        self.header_length = 0
+
+    def _writer(self, sink: _Lines) -> Any:
+        return csv.writer(
+            sink, delimiter=self.delimiter, lineterminator=self.line_ending, quoting=csv.QUOTE_ALL
+        )
+
+    def write(self, result: QueryResult, stop: Callable[[], bool]) -> bool:
+        """Write every record of ``result``; return False if ``stop()`` said to give up.
+
+        Raises:
+            SalesforceApiError: The store's refusal (compound or binary columns).
+        """
+        sink = _Lines()
+        writer = self._writer(sink)
+        writer.writerow(result.csv_header())
+        header = sink.lines[0].encode("utf-8")
+        self.header_length = len(header)
+        position = len(header)
+        offsets = self.offsets
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("wb") as handle:
+            handle.write(header)
+            for start in range(0, result.total_size, WRITE_CHUNK_ROWS):
+                if stop():
+                    return False
+                sink.lines.clear()
+                writer.writerows(result.fetch_csv_rows(start, WRITE_CHUNK_ROWS))
+                encoded = [line.encode("utf-8") for line in sink.lines]
+                for line in encoded:
+                    offsets.append(position)
+                    position += len(line)
+                handle.write(b"".join(encoded))
+        offsets.append(position)
+        return True
+
+    @property
+    def records(self) -> int:
+        """How many records the file holds."""
+        return max(len(self.offsets) - 1, 0)
+
+    def header(self) -> bytes:
+        """The header line."""
+        with self.path.open("rb") as handle:
+            return handle.read(self.header_length)
+
+    def pieces(self, start: int, count: int) -> Iterator[tuple[int, int]]:
+        """Byte ranges ``(offset, length)`` of records ``start`` to ``start + count``."""
+        if count <= 0:
+            return
+        begin = self.offsets[start]
+        end = self.offsets[min(start + count, self.records)]
+        while begin < end:
+            length = min(READ_CHUNK_BYTES, end - begin)
+            yield begin, length
+            begin += length
+
+    def read(self, offset: int, length: int) -> bytes:
+        """Read ``length`` bytes at ``offset``."""
+        with self.path.open("rb") as handle:
+            handle.seek(offset)
+            return handle.read(length)
+
+    def delete(self) -> None:
+        """Remove the file."""
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
