@@ -254,7 +254,7 @@ async def post_batch(request: Request) -> Response:
 
         def work(body: Any) -> tuple[int, Any]:
             operations = batch.check_envelope(body)
-            return 200, batch.run_batch(emulator.connection, emulator.store, caller, operations)
+            return 200, batch.run_batch(emulator.store, caller, operations)
 
         return await write_response(request, caller, work)
 

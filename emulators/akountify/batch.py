@@ -1,23 +1,21 @@
 """``POST /batch``: up to 50 operations run in order, each on its own.
 
 The envelope (``operations``: 1 to 50 objects with distinct ``op_id``) is checked first and a
-bad envelope fails the whole request with 422. After that every operation runs in its own
-savepoint: a failing operation is rolled back alone and reports its error, the others go on.
+bad envelope fails the whole request with 422. After that every operation runs on its own: the
+record store checks everything before its single write statement, so a failing operation
+writes nothing and reports its error, and the others go on.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from emulators.akountify import database
 from emulators.akountify.entities import ENTITIES
 from emulators.akountify.errors import ApiError, validation_error
 from emulators.akountify.records import EXTERNAL_ID_MAX, Target, WriteOutcome
 from emulators.akountify.validation import Problems, type_name
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from emulators.akountify.accounts import Caller
     from emulators.akountify.records import RecordStore
 
@@ -169,7 +167,6 @@ def _run_operation(store: RecordStore, caller: Caller, operation: dict[str, Any]
 
 
 def run_batch(
-    connection: sqlite3.Connection,
     store: RecordStore,
     caller: Caller,
     operations: list[dict[str, Any]],
@@ -183,8 +180,7 @@ def run_batch(
     for operation in operations:
         result: dict[str, Any] = {"op_id": operation["op_id"]}
         try:
-            with database.savepoint(connection):
-                outcome = _run_operation(store, caller, operation)
+            outcome = _run_operation(store, caller, operation)
         except ApiError as error:
             result.update(status=error.status, result=None, record=None, error=error.to_json())
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 MICROS = 1_000_000
@@ -76,10 +77,15 @@ class Clock:
             }
 
 
+@lru_cache(maxsize=4096)
+def _second_text(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def rfc3339(micros: int) -> str:
     """Render microseconds since the epoch as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
-    moment = datetime.fromtimestamp(micros // MICROS, tz=UTC).replace(microsecond=micros % MICROS)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    seconds, fraction = divmod(micros, MICROS)
+    return f"{_second_text(seconds)}.{fraction:06d}Z"
 
 
 def parse_rfc3339(text: str) -> int:

@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS records (
     updated_by TEXT NOT NULL,
     fields TEXT NOT NULL,
     custom_fields TEXT NOT NULL,
+    sync_metadata TEXT NOT NULL,
     unique_key TEXT,
     search_text TEXT NOT NULL,
     ref_id TEXT
@@ -74,12 +75,6 @@ CREATE INDEX IF NOT EXISTS records_by_creation ON records(company_id, entity, se
 CREATE INDEX IF NOT EXISTS records_by_unique_key
     ON records(company_id, entity, unique_key) WHERE unique_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_by_update ON records(company_id, entity, updated_at);
-CREATE TABLE IF NOT EXISTS sync_metadata (
-    record_id TEXT NOT NULL,
-    namespace TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (record_id, namespace)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS custom_field_definitions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -20,10 +19,13 @@ ID_PREFIXES = {
 _ID_CHARS = 20
 
 
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+
+
 def new_id(kind: str) -> str:
     """A new identifier: the kind's prefix and 20 lowercase base32 characters (100 bits)."""
-    raw = base64.b32encode(secrets.token_bytes(15)).decode("ascii").lower()
-    return ID_PREFIXES[kind] + raw[:_ID_CHARS]
+    bits = secrets.randbits(5 * _ID_CHARS)
+    return ID_PREFIXES[kind] + "".join(_BASE32[(bits >> (5 * i)) & 31] for i in range(_ID_CHARS))
 
 
 def new_secret(prefix: str, nbytes: int = 32) -> str:

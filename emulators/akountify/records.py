@@ -1,9 +1,10 @@
 """The record store: writes, archives, reads and lists records with every contract rule.
 
 It serves customers, contacts and invoices alike, driven by their entity specs.
-All methods run inside a transaction opened by the caller (one per request, one per batch;
-each batch operation in its own savepoint). Writes are serialized by the database, so the
-checks made here (uniqueness, versions) cannot race.
+All methods run inside a transaction opened by the caller (one per request, one per batch).
+A write checks everything first and then runs exactly one statement (the sync_metadata of
+every API client lives on the row), so a refused write changes nothing. Writes are serialized
+by the database, so the checks made here (uniqueness, versions) cannot race.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ EXTERNAL_SOURCE_MAX = 100
 SYNC_METADATA_MAX_BYTES = 16 * 1024
 _COLUMNS = (
     "seq, id, entity, external_id, external_source, status, version, created_at, updated_at, "
-    "updated_by, fields, custom_fields"
+    "updated_by, fields, custom_fields, sync_metadata"
 )
 
 
@@ -80,6 +81,7 @@ class StoredRecord:
     updated_by: dict[str, str]
     fields: dict[str, Any]
     custom: dict[str, Any]
+    metadata: dict[str, Any]
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> StoredRecord:
@@ -97,6 +99,7 @@ class StoredRecord:
             orjson.loads(row[9]),
             orjson.loads(row[10]),
             orjson.loads(row[11]),
+            orjson.loads(row[12]),
         )
 
 
@@ -188,6 +191,7 @@ class RecordStore:
         self._db = connection
         self._clock = clock
         self._registry = registry
+        self._just_looked_up: str | None = None  # an external id _locate just found free
 
     # ----------------------------------------------------------------- lookups
 
@@ -210,10 +214,12 @@ class RecordStore:
     def _locate(
         self, company_id: str, spec: EntitySpec, target: Target, *, allow_create: bool
     ) -> StoredRecord | None:
+        self._just_looked_up = None
         if target.record_id is not None:
             found = self.by_id(company_id, spec.name, target.record_id)
         elif target.external_id is not None:
             found = self.by_external_id(company_id, spec.name, target.external_id)
+            self._just_looked_up = target.external_id
         else:
             return None
         if found is None and not (allow_create and target.record_id is None):
@@ -300,28 +306,27 @@ class RecordStore:
         candidate: StoredRecord,
         metadata: Any,
     ) -> WriteOutcome:
-        """Store the candidate state when it differs from the stored one."""
+        """Store the candidate state when it differs from the stored one (one statement)."""
         namespace = caller.actor.id
+        metadata_changed = metadata is not MISSING and (metadata or None) != candidate.metadata.get(
+            namespace
+        )
+        if metadata_changed:
+            candidate.metadata = {**candidate.metadata, namespace: metadata}
+            if not metadata:
+                del candidate.metadata[namespace]
         if existing is None:
             record = self._insert(caller, spec, candidate)
-            if isinstance(metadata, dict) and metadata:
-                self._store_metadata(record.id, namespace, metadata)
             return WriteOutcome(201, "created", self.render(caller, spec, record))
-        metadata_changed = metadata is not MISSING and (metadata or None) != self._metadata(
-            existing.id, namespace
-        )
         fields_changed = _state(candidate) != _state(existing)
         if not fields_changed and not metadata_changed:
             return WriteOutcome(200, "unchanged", self.render(caller, spec, existing))
-        record = candidate if fields_changed else existing
-        record.version = existing.version + 1
+        candidate.version = existing.version + 1
         if fields_changed:
-            record.updated_at = self._clock.now_us()
-            record.updated_by = caller.actor.to_json()
-        self._update(spec, record)
-        if metadata_changed:
-            self._store_metadata(record.id, namespace, metadata)
-        return WriteOutcome(200, "updated", self.render(caller, spec, record))
+            candidate.updated_at = self._clock.now_us()
+            candidate.updated_by = caller.actor.to_json()
+        self._update(spec, existing, candidate)
+        return WriteOutcome(200, "updated", self.render(caller, spec, candidate))
 
     def archive(
         self, caller: Caller, spec: EntitySpec, target: Target, *, if_version: int | None = None
@@ -337,12 +342,15 @@ class RecordStore:
         self._check_version(existing, if_version, target.describe(spec))
         if existing.status == "archived":
             return WriteOutcome(200, "unchanged", self.render(caller, spec, existing))
-        existing.status = "archived"
-        existing.version += 1
-        existing.updated_at = self._clock.now_us()
-        existing.updated_by = caller.actor.to_json()
-        self._update(spec, existing)
-        return WriteOutcome(200, "archived", self.render(caller, spec, existing))
+        archived = replace(
+            existing,
+            status="archived",
+            version=existing.version + 1,
+            updated_at=self._clock.now_us(),
+            updated_by=caller.actor.to_json(),
+        )
+        self._update(spec, existing, archived)
+        return WriteOutcome(200, "archived", self.render(caller, spec, archived))
 
     @staticmethod
     def _check_version(existing: StoredRecord | None, if_version: int | None, subject: str) -> None:
@@ -390,6 +398,8 @@ class RecordStore:
         subject: str,
     ) -> None:
         external_id = candidate.external_id
+        if existing is None and self._just_looked_up == external_id:
+            return
         if external_id is None or (existing is not None and existing.external_id == external_id):
             return
         other = self.by_external_id(company_id, spec.name, external_id)
@@ -482,8 +492,9 @@ class RecordStore:
         source, status = record.external_source, record.status
         cursor = self._db.execute(
             "INSERT INTO records(id, company_id, entity, external_id, external_source, status, "
-            "version, created_at, updated_at, updated_by, fields, custom_fields, unique_key, "
-            "search_text, ref_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "version, created_at, updated_at, updated_by, fields, custom_fields, sync_metadata, "
+            "unique_key, search_text, ref_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.id,
                 caller.company_id,
@@ -497,6 +508,7 @@ class RecordStore:
                 _json(record.updated_by),
                 _json(fields),
                 _json(custom),
+                _json(record.metadata),
                 spec.unique_key(fields),
                 spec.search_text(fields),
                 _reference_id(spec, fields),
@@ -505,48 +517,15 @@ class RecordStore:
         record.seq = int(cursor.lastrowid or 0)
         return record
 
-    def _update(self, spec: EntitySpec, record: StoredRecord) -> None:
+    def _update(self, spec: EntitySpec, old: StoredRecord, new: StoredRecord) -> None:
+        """Write the columns of ``new`` that differ from ``old`` (indexes untouched otherwise)."""
+        before, after = _columns(spec, old), _columns(spec, new)
+        changed = {name: value for name, value in after.items() if before[name] != value}
+        assignments = ", ".join(f"{name} = ?" for name in changed)
         self._db.execute(
-            "UPDATE records SET external_id = ?, external_source = ?, status = ?, version = ?, "
-            "updated_at = ?, updated_by = ?, fields = ?, custom_fields = ?, unique_key = ?, "
-            "search_text = ?, ref_id = ? WHERE id = ?",
-            (
-                record.external_id,
-                record.external_source,
-                record.status,
-                record.version,
-                record.updated_at,
-                _json(record.updated_by),
-                _json(record.fields),
-                _json(record.custom),
-                spec.unique_key(record.fields),
-                spec.search_text(record.fields),
-                _reference_id(spec, record.fields),
-                record.id,
-            ),
+            f"UPDATE records SET {assignments} WHERE id = ?",  # noqa: S608 - fixed column names
+            (*changed.values(), new.id),
         )
-
-    # ----------------------------------------------------------------- sync metadata
-
-    def _metadata(self, record_id: str, namespace: str) -> dict[str, Any] | None:
-        row = self._db.execute(
-            "SELECT value FROM sync_metadata WHERE record_id = ? AND namespace = ?",
-            (record_id, namespace),
-        ).fetchone()
-        return orjson.loads(row[0]) if row else None
-
-    def _store_metadata(self, record_id: str, namespace: str, value: dict[str, Any] | None) -> None:
-        if value:
-            self._db.execute(
-                "INSERT INTO sync_metadata(record_id, namespace, value) VALUES (?, ?, ?) "
-                "ON CONFLICT(record_id, namespace) DO UPDATE SET value = excluded.value",
-                (record_id, namespace, _json(value)),
-            )
-        else:
-            self._db.execute(
-                "DELETE FROM sync_metadata WHERE record_id = ? AND namespace = ?",
-                (record_id, namespace),
-            )
 
     # ----------------------------------------------------------------- reads
 
@@ -607,16 +586,6 @@ class RecordStore:
         """The API form of several records (references and metadata fetched in one go)."""
         if not records:
             return []
-        ids = [record.id for record in records]
-        marks = ", ".join("?" * len(ids))
-        metadata = {
-            row[0]: orjson.loads(row[1])
-            for row in self._db.execute(
-                "SELECT record_id, value FROM sync_metadata "  # noqa: S608 - placeholders only
-                f"WHERE namespace = ? AND record_id IN ({marks})",
-                (caller.actor.id, *ids),
-            )
-        }
         ref_ids = {
             record.fields[name]
             for record in records
@@ -650,7 +619,7 @@ class RecordStore:
             for name in spec.derived:
                 body[name] = record.fields.get(name)
             body["custom_fields"] = cf.render_values(record.custom, definitions)
-            body["sync_metadata"] = metadata.get(record.id, {})
+            body["sync_metadata"] = record.metadata.get(caller.actor.id, {})
             body["created_at"] = rfc3339(record.created_at)
             body["updated_at"] = rfc3339(record.updated_at)
             body["updated_by"] = record.updated_by
@@ -660,7 +629,7 @@ class RecordStore:
 
 def _candidate(spec: EntitySpec, existing: StoredRecord | None, parsed: _Parsed) -> StoredRecord:
     """The record as it would be after the write (not stored yet)."""
-    base = existing or StoredRecord(0, "", spec.name, None, None, "active", 0, 0, 0, {}, {}, {})
+    base = existing or StoredRecord(0, "", spec.name, None, None, "active", 0, 0, 0, {}, {}, {}, {})
     custom = dict(base.custom)
     for key, value in (parsed.custom or {}).items():
         if value is None:
@@ -677,6 +646,24 @@ def _candidate(spec: EntitySpec, existing: StoredRecord | None, parsed: _Parsed)
         fields=parsed.fields,
         custom=custom,
     )
+
+
+def _columns(spec: EntitySpec, record: StoredRecord) -> dict[str, Any]:
+    """The stored columns of a record that writes can change."""
+    return {
+        "external_id": record.external_id,
+        "external_source": record.external_source,
+        "status": record.status,
+        "version": record.version,
+        "updated_at": record.updated_at,
+        "updated_by": _json(record.updated_by),
+        "fields": _json(record.fields),
+        "custom_fields": _json(record.custom),
+        "sync_metadata": _json(record.metadata),
+        "unique_key": spec.unique_key(record.fields),
+        "search_text": spec.search_text(record.fields),
+        "ref_id": _reference_id(spec, record.fields),
+    }
 
 
 def _state(record: StoredRecord) -> tuple[Any, ...]:

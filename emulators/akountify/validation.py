@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any, Final
 
 import pycountry
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from emulators.akountify.errors import ErrorDetail
 
@@ -32,7 +31,17 @@ INVALID: Final = _Invalid()
 
 _DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ALLOWED_IN_MULTILINE = frozenset("\n\r\t")
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The everyday ASCII address (dot-atom local part, LDH labels, alphabetic TLD). Addresses that
+# match it skip email-validator's slower full parse: its answer for them is the same, except
+# for special-use domains, which are checked here too.
+_PLAIN_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63})$"
+)
+_LOCAL_PART_MAX = 64
 MAX_INTEGER_DIGITS = 13
 
 
@@ -96,12 +105,10 @@ def text(
         return problems.add(
             path, "invalid_format", f"{path} must be a string, not {type_name(value)}"
         )
-    bad = [
-        ch
-        for ch in value
-        if ch in forbidden
-        or (unicodedata.category(ch) == "Cc" and not (multiline and ch in _ALLOWED_IN_MULTILINE))
-    ]
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL
+    bad = pattern.findall(value) if pattern.search(value) else []
+    if forbidden:
+        bad += [ch for ch in value if ch in forbidden]
     if bad:
         shown = ", ".join(dict.fromkeys(repr(ch) for ch in bad))
         rule = f"{forbidden!r} and control characters" if forbidden else "control characters"
@@ -124,6 +131,13 @@ def email(value: Any, path: str, problems: Problems, *, max_len: int = 100) -> s
     """An email address (syntax only, no DNS look-up), at most ``max_len`` characters."""
     checked = text(value, path, problems, max_len=max_len)
     if isinstance(checked, _Invalid):
+        return checked
+    plain = _PLAIN_EMAIL.match(checked)
+    if (
+        plain
+        and len(checked.partition("@")[0]) <= _LOCAL_PART_MAX
+        and plain.group(1).lower() not in SPECIAL_USE_DOMAIN_NAMES
+    ):
         return checked
     try:
         validate_email(checked, check_deliverability=False)
