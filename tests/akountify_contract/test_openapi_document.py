@@ -6,6 +6,7 @@ These checks read only the document: no emulator is needed.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -320,12 +321,23 @@ def _examples() -> list[tuple[str, dict[str, Any], Any]]:
     return found
 
 
-EXAMPLES = _examples()
+def _distinct(
+    found: list[tuple[str, dict[str, Any], Any]],
+) -> list[tuple[str, dict[str, Any], Any]]:
+    """The examples with repeats (the same value for the same schema) left out."""
+    seen: dict[str, tuple[str, dict[str, Any], Any]] = {}
+    for where, schema, example in found:
+        key = json.dumps([schema, example], sort_keys=True, default=str)
+        seen.setdefault(key, (where, schema, example))
+    return list(seen.values())
+
+
+EXAMPLES = _distinct(_examples())
 
 
 def test_there_are_examples_for_requests_and_responses() -> None:
     where = " ".join(w for w, _s, _e in EXAMPLES)
-    assert len(EXAMPLES) > 60
+    assert len(EXAMPLES) > 40
     for op_id_path in ("request", " 200 ", " 201 ", " 409 ", " 412 ", " 422 ", " 429 "):
         assert op_id_path in where, op_id_path
 
