@@ -10,6 +10,7 @@ read again rather than skipped.
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_salesforce_lite.bookmarks import BookmarkTracker
-from tap_salesforce_lite.errors import QueryTimeoutError, StopRequestedError
+from tap_salesforce_lite.errors import QueryTimeoutError, StopRequestedError, TapSalesforceError
 from tap_salesforce_lite.objects import DELETED_AT
 from tap_salesforce_lite.reader import ObjectReader
 from tap_salesforce_lite.records import RecordShape
@@ -26,6 +27,7 @@ from tap_salesforce_lite.values import format_datetime, normalize_datetime, pars
 from tap_salesforce_lite.windows import WindowPlan
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Iterable, Iterator
     from datetime import datetime
 
@@ -35,6 +37,13 @@ if TYPE_CHECKING:
 
     from tap_salesforce_lite.objects import ObjectInfo
     from tap_salesforce_lite.runtime import SyncRuntime
+
+
+def _not_a_tap_error_notice(record: logging.LogRecord) -> bool:
+    """Drop the SDK's "unhandled error" line when a one-line tap error follows it."""
+    if str(record.msg).startswith("An unhandled error occurred while syncing"):
+        return not isinstance(sys.exc_info()[1], TapSalesforceError)
+    return True
 
 
 class SalesforceStream(Stream):
@@ -69,6 +78,7 @@ class SalesforceStream(Stream):
         self.primary_keys = ["Id"]
         self.replication_key = obj.replication_key
         self.last_reader: ObjectReader | None = None
+        self.logger.addFilter(_not_a_tap_error_notice)
 
     # Catalog metadata
 
