@@ -8,8 +8,9 @@ from urllib.parse import quote
 import requests
 
 if TYPE_CHECKING:
-    from akountify_emulator.akountify_contract import ContractChecker
     from emulators.akountify.launcher import CompanyCredentials, RunningAkountify
+
+    from .akountify_contract import ContractChecker
 
 
 class Api:

@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from akountify_emulator.akountify_contract import ContractChecker, load_checker
-from akountify_emulator.akountify_helpers import Api
 from emulators.akountify.launcher import (
     CompanyCredentials,
     RunningAkountify,
     start_akountify_emulator,
 )
+
+from .akountify_contract import ContractChecker, load_checker
+from .akountify_helpers import Api
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import requests
 
-from akountify_emulator.akountify_helpers import Api, error, new_session
+from .akountify_helpers import Api, error, new_session
 
 if TYPE_CHECKING:
-    from akountify_emulator.akountify_contract import ContractChecker
     from emulators.akountify.launcher import CompanyCredentials, RunningAkountify
+
+    from .akountify_contract import ContractChecker
 
 
 def test_client_credentials_form_and_basic(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akountify_emulator.akountify_helpers import Api, detail, error
+from .akountify_helpers import Api, detail, error
 
 
 def op(

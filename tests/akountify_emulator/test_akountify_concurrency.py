@@ -6,7 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from akountify_emulator.akountify_helpers import Api
+from .akountify_helpers import Api
 
 if TYPE_CHECKING:
     from emulators.akountify.launcher import RunningAkountify

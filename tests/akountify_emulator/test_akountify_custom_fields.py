@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from akountify_emulator.akountify_helpers import Api, detail, error
+from .akountify_helpers import Api, detail, error
 
 
 def _define(api: Api, name: str, kind: str, entity: str = "customers", **extra: object) -> dict:

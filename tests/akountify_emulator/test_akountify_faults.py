@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
-from akountify_emulator.akountify_helpers import Api, detail, error
 from emulators.akountify.launcher import RunningAkountify, start_akountify_emulator
+
+from .akountify_helpers import Api, detail, error
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from akountify_emulator.akountify_contract import ContractChecker
+    from .akountify_contract import ContractChecker
 
 NO_FAULTS = {
     "error_rate": 0.0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from akountify_emulator.akountify_helpers import Api, error
+from .akountify_helpers import Api, error
 
 if TYPE_CHECKING:
     from emulators.akountify.launcher import RunningAkountify

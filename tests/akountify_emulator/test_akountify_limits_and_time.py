@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
-from akountify_emulator.akountify_helpers import Api, detail, error
 from emulators.akountify.launcher import RunningAkountify, start_akountify_emulator
+
+from .akountify_helpers import Api, detail, error
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from akountify_emulator.akountify_contract import ContractChecker
+    from .akountify_contract import ContractChecker
 
 TTL = 60
 BODY_LIMIT = 20_000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from akountify_emulator.akountify_helpers import Api, detail, error
+from .akountify_helpers import Api, detail, error
 
 
 def _seed(api: Api) -> list[dict]:

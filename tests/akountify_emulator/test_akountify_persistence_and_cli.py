@@ -9,13 +9,14 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from akountify_emulator.akountify_helpers import Api
 from emulators.akountify.launcher import CompanyCredentials, start_akountify_emulator
+
+from .akountify_helpers import Api
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from akountify_emulator.akountify_contract import ContractChecker
+    from .akountify_contract import ContractChecker
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from akountify_emulator.akountify_helpers import Api, detail, error
+from .akountify_helpers import Api, detail, error
 
 LONG_NOTES = "n" * 4001
 
