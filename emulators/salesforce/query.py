@@ -8,6 +8,7 @@ without use (emulator clock) and the oldest go first when too many are open.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 from collections import OrderedDict
@@ -26,11 +27,17 @@ from emulators.salesforce.settings import MAX_QUERY_BATCH, MIN_QUERY_BATCH
 from emulators.salesforce.soql import compile_query
 
 if TYPE_CHECKING:
+    import concurrent.futures
+
     from starlette.requests import Request
 
     from emulators.salesforce.clock import ControllableClock
     from emulators.salesforce.state import EmulatorState
     from emulators.salesforce.store import QueryResult
+
+
+#: Cursors that may hold a page rendered ahead at the same time.
+MAX_PREFETCHED_PAGES = 4
 
 
 def invalid_locator() -> SalesforceApiError:
@@ -57,6 +64,7 @@ class Cursor:
         last_used: Emulator-clock epoch seconds of the last page served.
         pages_served: Pages served so far (the first page included).
         late_commits_done: Whether the late-commit fault already fired on this query.
+        prefetched: The next page, being rendered ahead while the client reads this one.
     """
 
     locator: str
@@ -66,6 +74,14 @@ class Cursor:
     api_version: str = "59.0"
     pages_served: int = 0
     late_commits_done: bool = False
+    prefetched: tuple[int, concurrent.futures.Future[bytes]] | None = None
+
+    def take_prefetched(self, start: int) -> concurrent.futures.Future[bytes] | None:
+        """The page rendered ahead for row ``start``, if any (each is handed out once)."""
+        prefetched, self.prefetched = self.prefetched, None
+        if prefetched is None or prefetched[0] != start:
+            return None
+        return prefetched[1]
 
 
 class QueryCursors:
@@ -116,6 +132,13 @@ class QueryCursors:
             cursor.last_used = now
             self._open.move_to_end(locator)
         return cursor
+
+    def make_room_for_prefetch(self, cursor: Cursor) -> None:
+        """Drop pages rendered ahead for all but the most recently used cursors (memory)."""
+        with self._lock:
+            others = [c for c in self._open.values() if c is not cursor and c.prefetched]
+            for stale in others[: max(len(others) - MAX_PREFETCHED_PAGES + 1, 0)]:
+                stale.prefetched = None
 
     def open_count(self) -> int:
         """How many cursors are open."""
@@ -191,8 +214,17 @@ async def _first_page(
     payload = await state.worker.run(_page, state, cursor, 0, call.base_path)
     if result.total_size > cursor.batch_size and not result.compiled.is_count:
         state.cursors.keep(cursor)
+        _render_ahead(state, cursor, cursor.batch_size, call.base_path)
     state.count("query_pages")
     return payload
+
+
+def _render_ahead(state: EmulatorState, cursor: Cursor, start: int, base_path: str) -> None:
+    """Render the page at ``start`` on the worker while the client reads the current one."""
+    if start >= cursor.result.total_size:
+        return
+    state.cursors.make_room_for_prefetch(cursor)
+    cursor.prefetched = (start, state.worker.submit(_page, state, cursor, start, base_path))
 
 
 def _page_response(state: EmulatorState, payload: bytes) -> Response:
@@ -241,6 +273,11 @@ async def query_more(request: Request, call: ApiCall) -> Response:
     start = int(offset)
     if start >= cursor.result.total_size:
         raise invalid_locator()
-    payload = await state.worker.run(_page, state, cursor, start, call.base_path)
+    ahead = cursor.take_prefetched(start)
+    if ahead is not None:
+        payload = await asyncio.wrap_future(ahead)
+    else:
+        payload = await state.worker.run(_page, state, cursor, start, call.base_path)
+    _render_ahead(state, cursor, start + cursor.batch_size, call.base_path)
     state.count("query_pages")
     return _page_response(state, payload)

@@ -38,9 +38,11 @@ class StoreWorker:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
-    def submit(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> None:
-        """Queue ``fn`` on the worker thread without waiting (background jobs)."""
-        self._executor.submit(fn, *args, **kwargs)
+    def submit(
+        self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> concurrent.futures.Future[T]:
+        """Queue ``fn`` on the worker thread without waiting (background work)."""
+        return self._executor.submit(fn, *args, **kwargs)
 
     def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``fn`` on the worker thread and block until it returns (non-async callers)."""
