@@ -19,7 +19,7 @@ from emulators.akountify.entities import ENTITIES, EntitySpec
 from emulators.akountify.errors import ApiError, not_found
 from emulators.akountify.idempotency import StoredResponse
 from emulators.akountify.listing import DEFAULT_LIMIT, MAX_LIMIT, parse_list_query
-from emulators.akountify.records import Target
+from emulators.akountify.records import Target, require_external_id
 from emulators.akountify.web import (
     JSON_TYPE,
     emulator_of,
@@ -202,7 +202,8 @@ async def upsert_by_external_id(request: Request) -> Response:
     """``PUT /companies/{cid}/{entity}/by-external-id/{external_id}``: 201 created or 200."""
     async with company_scope(request) as caller:
         spec = _spec(request)
-        target = Target(external_id=request.path_params["external_id"])
+        external_id = require_external_id(request.path_params["external_id"], spec.singular)
+        target = Target(external_id=external_id)
         version = if_match(request)
         store = emulator_of(request).store
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from emulators.akountify.entities import ENTITIES
 from emulators.akountify.errors import ApiError, validation_error
-from emulators.akountify.records import EXTERNAL_ID_MAX, Target, WriteOutcome
+from emulators.akountify.records import Target, WriteOutcome, check_external_id
 from emulators.akountify.validation import Problems, type_name
 
 if TYPE_CHECKING:
@@ -122,12 +122,8 @@ def _check_target(operation: dict[str, Any], problems: Problems) -> None:
     action = operation.get("action")
     external_id, record_id = operation.get("external_id"), operation.get("id")
     for key, value in (("external_id", external_id), ("id", record_id)):
-        if value is not None and (
-            not isinstance(value, str) or not value.strip() or len(value) > EXTERNAL_ID_MAX
-        ):
-            problems.add(
-                key, "invalid_format", f"{key} must be a non-empty string of at most 255 characters"
-            )
+        if value is not None:
+            check_external_id(value, key, problems)
     if external_id is None and record_id is None:
         problems.add(
             "external_id", "required", "address the record by external_id (or by id to update one)"

@@ -164,6 +164,16 @@ def _text(max_len: int, *, multiline: bool = False, forbidden: str = "") -> Vali
     return partial(v.text, max_len=max_len, multiline=multiline, forbidden=forbidden)
 
 
+def _trimmed(validator: Validator) -> Validator:
+    """The same validator, storing the value without leading and trailing spaces (like QBO)."""
+
+    def check(value: Any, path: str, problems: Problems) -> Any:
+        checked = validator(value, path, problems)
+        return checked.strip() if isinstance(checked, str) else checked
+
+    return check
+
+
 def _name_key(name: str | None) -> str | None:
     """How names and numbers are compared for uniqueness: trimmed, case-insensitive."""
     if name is None or not name.strip():
@@ -254,7 +264,7 @@ CUSTOMERS = EntitySpec(
     name="customers",
     singular="customer",
     fields={
-        "display_name": _text(100, forbidden=":"),
+        "display_name": _trimmed(_text(100, forbidden=":")),
         "legal_name": _text(200),
         "email": v.email,
         "phone": _text(30),

@@ -731,6 +731,33 @@ def _external_source_value(value: Any, problems: Problems) -> Any:
     return _optional_id_text(value, "external_source", EXTERNAL_SOURCE_MAX, problems)
 
 
+def check_external_id(value: Any, field: str, problems: Problems) -> bool:
+    """Whether ``value`` is a usable external id (recording why not).
+
+    An external id is a non-blank string of at most 255 characters without control characters.
+    """
+    checked = v.text(value, field, problems, max_len=EXTERNAL_ID_MAX)
+    if isinstance(checked, str) and not checked.strip():
+        problems.add(
+            field, "invalid_format", f"{field} is blank: give the record's id in your system"
+        )
+        return False
+    return isinstance(checked, str)
+
+
+def require_external_id(value: str, subject: str) -> str:
+    """Check an external id taken from a URL path.
+
+    Raises:
+        ApiError: 422 naming ``external_id`` when it is blank, too long or has control
+            characters.
+    """
+    problems = Problems()
+    if not check_external_id(value, "external_id", problems):
+        raise validation_error(problems.details, subject)
+    return value
+
+
 def _optional_id_text(value: Any, key: str, max_len: int, problems: Problems) -> Any:
     if value is None:
         return None

@@ -166,3 +166,39 @@ def test_data_of_one_client_is_visible_to_another_client_of_the_company(
     )
     second = Api(akountify, api.creds, api.contract, token=token)
     assert second.get(f"/customers/{record['id']}").json()["display_name"] == "Shared"
+
+
+def test_external_ids_are_checked_wherever_they_come_from(api: Api) -> None:
+    for bad, code in (
+        ("a\tb", "forbidden_characters"),
+        ("x" * 256, "too_long"),
+        (" ", "invalid_format"),
+    ):
+        body = error(api.upsert("customers", bad, {"display_name": "A"}), 422, "validation_failed")
+        assert detail(body, "external_id")["code"] == code
+        result = api.batch(
+            [
+                {
+                    "op_id": "1",
+                    "action": "upsert",
+                    "entity": "customers",
+                    "external_id": bad,
+                    "data": {"display_name": "A"},
+                }
+            ]
+        )[0]
+        assert detail(result["error"], "external_id")["code"] == code
+        body = error(
+            api.post("/customers", json={"display_name": "A", "external_id": bad}),
+            422,
+            "validation_failed",
+        )
+        assert detail(body, "external_id")["code"] == code
+    assert api.upsert("customers", "x" * 255, {"display_name": "A"}).status_code == 201
+
+
+def test_display_names_are_stored_trimmed(api: Api) -> None:
+    record = api.ok_upsert("customers", "C-1", {"display_name": "  Acme Corp  "})
+    assert record["display_name"] == "Acme Corp"
+    again = api.upsert("customers", "C-1", {"display_name": "Acme Corp "})
+    assert again.json()["version"] == 1
