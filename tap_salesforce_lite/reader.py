@@ -83,6 +83,7 @@ class ReadStats:
         bulk_fallbacks: Times Bulk failed and REST took over.
         resumes: Times a window was read again after breaking off.
         duplicates_skipped: Records recognized as already emitted after a resume.
+        rows_reread: Rows of a wide object read again by Id (changed between group queries).
         skipped: Records left for the next run, with their last seen key.
     """
 
@@ -91,6 +92,7 @@ class ReadStats:
     bulk_fallbacks: int = 0
     resumes: int = 0
     duplicates_skipped: int = 0
+    rows_reread: int = 0
     skipped: list[tuple[str, Any]] | None = None
 
 
@@ -300,6 +302,7 @@ class ObjectReader:
         )
         for raw in merger.rows():
             yield from_rest(raw)
+        self.stats.rows_reread += merger.refetched
         if self.stats.skipped is not None:
             self.stats.skipped.extend(merger.skipped)
 
