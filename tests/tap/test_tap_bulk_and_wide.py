@@ -32,7 +32,7 @@ def sf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSalesforce]:
     with start_salesforce_emulator(tmp_path_factory.mktemp("sf-bulk")) as running:
         running.set_clock(T0)
         org = Org(running)
-        tricky = [
+        tricky: list[dict[str, Any]] = [
             {"Name": "NA", "Description": None},
             {"Name": "None", "Description": 'Line one\nline "two", with, commas\n\nand more'},
             {"Name": "null", "Industries_Served__c": "Retail;Energy"},
