@@ -83,16 +83,22 @@ class EmulatorProcess:
                 start_new_session=True,
             )
         deadline = time.monotonic() + self.start_timeout
-        session = requests.Session()
-        session.trust_env = False
+        # Probes ask for "Connection: close": a probe connection left open would make the
+        # server wait for it (up to its keep-alive timeout) when it is asked to stop.
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise EmulatorStartError(
                     f"emulator exited with code {self._process.returncode}; "
                     f"see {self.log_path}:\n{self._tail()}"
                 )
-            with contextlib.suppress(requests.RequestException):
-                response = session.get(self.ready_url, timeout=2, verify=self.verify)
+            with contextlib.suppress(requests.RequestException), requests.Session() as session:
+                session.trust_env = False
+                response = session.get(
+                    self.ready_url,
+                    timeout=2,
+                    verify=self.verify,
+                    headers={"Connection": "close"},
+                )
                 if response.status_code < 500:  # noqa: PLR2004
                     return self
             time.sleep(0.1)
