@@ -78,6 +78,7 @@ class SalesforceStream(Stream):
         self.primary_keys = ["Id"]
         self.replication_key = obj.replication_key
         self.last_reader: ObjectReader | None = None
+        self.last_plan: WindowPlan | None = None
         self.logger.addFilter(_not_a_tap_error_notice)
 
     # Catalog metadata
@@ -140,6 +141,7 @@ class SalesforceStream(Stream):
         self.last_reader = reader
         lower = self._lower_bound(key, context) if key else None
         plan = WindowPlan.starting_at(lower, runtime.server_now)
+        self.last_plan = plan
         complete = False
         try:
             yield from self._read_windows(plan, reader, tracker, key)
