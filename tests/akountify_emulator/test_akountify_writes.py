@@ -202,3 +202,37 @@ def test_display_names_are_stored_trimmed(api: Api) -> None:
     assert record["display_name"] == "Acme Corp"
     again = api.upsert("customers", "C-1", {"display_name": "Acme Corp "})
     assert again.json()["version"] == 1
+
+
+def test_contacts_and_invoices_through_every_single_record_endpoint(api: Api) -> None:
+    acme = api.ok_upsert("customers", "C-1", {"display_name": "Acme"})
+    globex = api.post("/customers", json={"display_name": "Globex"}).json()
+    contact = api.post("/contacts", json={"first_name": "Ann", "customer": {"id": globex["id"]}})
+    assert contact.status_code == 201
+    assert contact.json()["customer"] == {"id": globex["id"], "external_id": None}
+    patched = api.patch(
+        f"/contacts/{contact.json()['id']}",
+        json={"customer": {"external_id": "C-1"}, "title": "CFO"},
+    )
+    assert patched.json()["customer"] == {"id": acme["id"], "external_id": "C-1"}
+    line = [{"quantity": "2", "unit_price": "5.00"}]
+    invoice = api.ok_upsert(
+        "invoices", "I-1", {"customer": {"external_id": "C-1"}, "number": "A-1", "lines": line}
+    )
+    second = api.ok_upsert("invoices", "I-2", {"customer": {"id": globex["id"]}, "lines": line})
+    assert second["number"] is None
+    renumbered = api.patch(f"/invoices/{invoice['id']}", json={"number": "A-2", "memo": "thanks"})
+    assert (renumbered.json()["number"], renumbered.json()["total"]) == ("A-2", "10.00")
+    error(api.patch(f"/invoices/{second['id']}", json={"number": "a-2"}), 409, "duplicate_number")
+    assert api.post(f"/invoices/{invoice['id']}/archive").json()["status"] == "archived"
+    assert api.post(f"/contacts/{contact.json()['id']}/archive").json()["status"] == "archived"
+    invoices = api.get("/invoices").json()["data"]
+    assert [i["customer"] for i in invoices] == [
+        {"id": acme["id"], "external_id": "C-1"},
+        {"id": globex["id"], "external_id": None},
+    ]
+    # linking the customer later shows in the references of its records
+    api.patch(f"/customers/{globex['id']}", json={"external_id": "C-2"})
+    assert api.get(f"/invoices/{second['id']}").json()["customer"]["external_id"] == "C-2"
+    assert api.get("/invoices/by-external-id/I-2").json()["id"] == second["id"]
+    assert api.get("/contacts", params={"status": "archived"}).json()["data"][0]["title"] == "CFO"
