@@ -10,10 +10,11 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tap_harness import Org, client_credentials_config, discover, run_cli, run_tap
 
 from emulators.salesforce.launcher import start_salesforce_emulator
 from tap_salesforce_lite.errors import AuthenticationError
+
+from .tap_harness import Org, client_credentials_config, discover, run_cli, run_tap
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

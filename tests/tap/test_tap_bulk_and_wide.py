@@ -7,17 +7,18 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tap_harness import Org, client_credentials_config, discover, run_tap
 
 from emulators.salesforce.launcher import start_salesforce_emulator
 from tap_salesforce_lite.streams import SalesforceStream
 
+from .tap_harness import Org, client_credentials_config, discover, run_tap
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from tap_harness import TapRun
-
     from emulators.salesforce.launcher import RunningSalesforce
+
+    from .tap_harness import TapRun
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 WIDE_FIELDS = 600

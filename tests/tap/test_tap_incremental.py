@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
-from tap_harness import Org, client_credentials_config, discover, run_tap
 
 from emulators.salesforce.launcher import start_salesforce_emulator
+
+from .tap_harness import Org, client_credentials_config, discover, run_tap
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

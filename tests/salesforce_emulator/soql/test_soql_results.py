@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from soql_test_org import Org
+    from .soql_test_org import Org
 
 
 @dataclass

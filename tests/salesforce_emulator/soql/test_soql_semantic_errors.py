@@ -11,7 +11,7 @@ criterion for field … must be of type …", "field … can not be filtered/sor
 from __future__ import annotations
 
 import pytest
-from soql_test_org import CATALOG
+from .soql_test_org import CATALOG
 
 from emulators.salesforce.errors import SalesforceApiError
 from emulators.salesforce.soql import compile_query

@@ -7,7 +7,7 @@ public bug reports); the others follow the same structure.
 from __future__ import annotations
 
 import pytest
-from soql_test_org import CATALOG
+from .soql_test_org import CATALOG
 
 from emulators.salesforce.errors import SalesforceApiError
 from emulators.salesforce.schema import Catalog, FieldDef, ObjectDef
