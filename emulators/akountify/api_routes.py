@@ -185,67 +185,66 @@ async def get_by_external_id(request: Request) -> Response:
         return json_response(await read(request, work))
 
 
-async def create_record(request: Request) -> Response:
-    """``POST /companies/{cid}/{entity}``: create (an external id is optional)."""
+def _new(_request: Request, _spec: EntitySpec) -> Target:
+    return Target()
+
+
+def _by_external_id(request: Request, spec: EntitySpec) -> Target:
+    return Target(
+        external_id=require_external_id(request.path_params["external_id"], spec.singular)
+    )
+
+
+def _by_id(request: Request, _spec: EntitySpec) -> Target:
+    return Target(record_id=request.path_params["record_id"])
+
+
+async def _single_write(
+    request: Request,
+    target_of: Callable[[Request, EntitySpec], Target],
+    *,
+    allow_create: bool = True,
+    archive: bool = False,
+) -> Response:
+    """One record written (or archived) with ``If-Match`` and ``Idempotency-Key`` handling."""
     async with company_scope(request) as caller:
         spec = _spec(request)
+        target = target_of(request, spec)
+        version = if_match(request)
         store = emulator_of(request).store
 
         def work(body: Any) -> tuple[int, Any]:
-            outcome = store.write(caller, spec, Target(), body)
+            if archive:
+                if body not in (None, {}):
+                    raise ApiError(400, "bad_request", "archive takes no body (or an empty object)")
+                outcome = store.archive(caller, spec, target, if_version=version)
+            else:
+                outcome = store.write(
+                    caller, spec, target, body, if_version=version, allow_create=allow_create
+                )
             return outcome.status, outcome.record
 
-        return await write_response(request, caller, work)
+        return await write_response(request, caller, work, optional_body=archive)
+
+
+async def create_record(request: Request) -> Response:
+    """``POST /companies/{cid}/{entity}``: create (an external id is optional)."""
+    return await _single_write(request, _new)
 
 
 async def upsert_by_external_id(request: Request) -> Response:
     """``PUT /companies/{cid}/{entity}/by-external-id/{external_id}``: 201 created or 200."""
-    async with company_scope(request) as caller:
-        spec = _spec(request)
-        external_id = require_external_id(request.path_params["external_id"], spec.singular)
-        target = Target(external_id=external_id)
-        version = if_match(request)
-        store = emulator_of(request).store
-
-        def work(body: Any) -> tuple[int, Any]:
-            outcome = store.write(caller, spec, target, body, if_version=version)
-            return outcome.status, outcome.record
-
-        return await write_response(request, caller, work)
+    return await _single_write(request, _by_external_id)
 
 
 async def patch_record(request: Request) -> Response:
     """``PATCH /companies/{cid}/{entity}/{id}``: sparse update, optional ``If-Match``."""
-    async with company_scope(request) as caller:
-        spec = _spec(request)
-        target = Target(record_id=request.path_params["record_id"])
-        version = if_match(request)
-        store = emulator_of(request).store
-
-        def work(body: Any) -> tuple[int, Any]:
-            outcome = store.write(
-                caller, spec, target, body, if_version=version, allow_create=False
-            )
-            return outcome.status, outcome.record
-
-        return await write_response(request, caller, work)
+    return await _single_write(request, _by_id, allow_create=False)
 
 
 async def archive_record(request: Request) -> Response:
     """``POST /companies/{cid}/{entity}/{id}/archive``."""
-    async with company_scope(request) as caller:
-        spec = _spec(request)
-        target = Target(record_id=request.path_params["record_id"])
-        version = if_match(request)
-        store = emulator_of(request).store
-
-        def work(body: Any) -> tuple[int, Any]:
-            if body not in (None, {}):
-                raise ApiError(400, "bad_request", "archive takes no body (or an empty object)")
-            outcome = store.archive(caller, spec, target, if_version=version)
-            return outcome.status, outcome.record
-
-        return await write_response(request, caller, work, optional_body=True)
+    return await _single_write(request, _by_id, archive=True)
 
 
 async def post_batch(request: Request) -> Response:

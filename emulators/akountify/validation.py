@@ -175,34 +175,32 @@ def currency_codes() -> frozenset[str]:
     return frozenset(currency.alpha_3 for currency in pycountry.currencies)
 
 
-def country(value: Any, path: str, problems: Problems) -> str | _Invalid:
-    """An ISO 3166-1 alpha-2 country code (any case accepted, stored upper-case)."""
-    checked = text(value, path, problems, max_len=2)
+def _code(
+    value: Any, path: str, problems: Problems, *, codes: frozenset[str], standard: str, hint: str
+) -> str | _Invalid:
+    """A code from a standard list (any case accepted, stored upper-case)."""
+    checked = text(value, path, problems, max_len=len(next(iter(codes))))
     if isinstance(checked, _Invalid):
         return checked
-    if checked.upper() not in country_codes():
+    if checked.upper() not in codes:
         return problems.add(
             path,
             "invalid_value",
-            f"{path} {checked!r} is not an ISO 3166-1 alpha-2 country code: use a code "
-            "such as US, GB or DE",
+            f"{path} {checked!r} is not an {standard} code: use a code such as {hint}",
         )
     return checked.upper()
+
+
+def country(value: Any, path: str, problems: Problems) -> str | _Invalid:
+    """An ISO 3166-1 alpha-2 country code (any case accepted, stored upper-case)."""
+    codes, standard = country_codes(), "ISO 3166-1 alpha-2 country"
+    return _code(value, path, problems, codes=codes, standard=standard, hint="US, GB or DE")
 
 
 def currency(value: Any, path: str, problems: Problems) -> str | _Invalid:
     """An ISO 4217 currency code (any case accepted, stored upper-case)."""
-    checked = text(value, path, problems, max_len=3)
-    if isinstance(checked, _Invalid):
-        return checked
-    if checked.upper() not in currency_codes():
-        return problems.add(
-            path,
-            "invalid_value",
-            f"{path} {checked!r} is not an ISO 4217 currency code: use a code such as "
-            "USD, EUR or GBP",
-        )
-    return checked.upper()
+    codes, standard = currency_codes(), "ISO 4217 currency"
+    return _code(value, path, problems, codes=codes, standard=standard, hint="USD, EUR or GBP")
 
 
 def choice(value: Any, path: str, problems: Problems, *, options: tuple[str, ...]) -> Any:
