@@ -94,7 +94,7 @@ def seed(org: Org) -> None:
     org.create("Project__c", Name="Rollout", Account__c=account, Budget__c=5000.75)
 
 
-class TestTapSalesforceLiteStandard(_StandardTests):  # type: ignore[misc]
+class TestTapSalesforceLiteStandard(_StandardTests):
     """The SDK's standard tests."""
 
     @pytest.fixture(scope="class")
