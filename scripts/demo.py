@@ -153,7 +153,6 @@ def start(data_dir: Path, wanted_port: int) -> tuple[int, int, bool]:
     command = [
         sys.executable, "-m", "emulators.akountify", "serve",
         "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir),
-        "--admin-token", _admin_token(data_dir),
     ]  # fmt: skip
     with log_path.open("ab") as log:
         process = subprocess.Popen(
@@ -163,7 +162,12 @@ def start(data_dir: Path, wanted_port: int) -> tuple[int, int, bool]:
             stdin=subprocess.DEVNULL,
             cwd=ROOT,
             start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # the admin token travels in the environment, never in the (world-readable) argv
+            env={
+                **os.environ,
+                "PYTHONUNBUFFERED": "1",
+                "AKOUNTIFY_ADMIN_TOKEN": _admin_token(data_dir),
+            },
         )
     (data_dir / "emulator.pid").write_text(f"{process.pid}\n")
     (data_dir / "emulator.port").write_text(f"{port}\n")

@@ -91,7 +91,8 @@ def write_admin_token(data_dir: Path, token: str) -> Path:
     "--admin-token",
     envvar="AKOUNTIFY_ADMIN_TOKEN",
     default=None,
-    help="Bearer token of /v1/_admin (generated, printed and saved when omitted).",
+    help="Bearer token of /v1/_admin, also read from AKOUNTIFY_ADMIN_TOKEN (generated, printed "
+    "and saved when omitted).",
 )
 @click.option(
     "--seed",

@@ -126,8 +126,15 @@ class RunningAkountify:
         return f"{self.base_url}/companies/{creds.company_id}"
 
 
-def serve_command(data_dir: Path, port: int, admin_token: str, *extra_serve_args: str) -> list[str]:
-    """The argv that serves the emulator on ``port`` with ``data_dir``."""
+ADMIN_TOKEN_VARIABLE = "AKOUNTIFY_ADMIN_TOKEN"  # noqa: S105 - a variable name, not a secret
+
+
+def serve_command(data_dir: Path, port: int, *extra_serve_args: str) -> list[str]:
+    """The argv that serves the emulator on ``port`` with ``data_dir``.
+
+    The admin token goes in the ``AKOUNTIFY_ADMIN_TOKEN`` environment variable, not in the
+    argv, so that other users of the machine cannot read it from the process list.
+    """
     return python_module_command(
         "emulators.akountify",
         "serve",
@@ -137,8 +144,6 @@ def serve_command(data_dir: Path, port: int, admin_token: str, *extra_serve_args
         str(port),
         "--data-dir",
         str(data_dir),
-        "--admin-token",
-        admin_token,
         *extra_serve_args,
     )
 
@@ -159,10 +164,10 @@ def start_akountify_emulator(data_dir: Path, *extra_serve_args: str) -> Iterator
     admin_token = secrets.token_urlsafe(24)
     base_url = f"http://127.0.0.1:{port}/v1"
     process = EmulatorProcess(
-        command=serve_command(data_dir, port, admin_token, *extra_serve_args),
+        command=serve_command(data_dir, port, *extra_serve_args),
         ready_url=f"{base_url}/health",
         log_path=data_dir / "emulator.log",
-        env={"PYTHONUNBUFFERED": "1"},
+        env={"PYTHONUNBUFFERED": "1", ADMIN_TOKEN_VARIABLE: admin_token},
     )
     with process:
         yield RunningAkountify(base_url, admin_token, data_dir, process)
