@@ -3,7 +3,8 @@
 One rowid table per object, named by its API name; one column per stored field (compound
 fields have none, only their components); every table has ``IsDeleted`` even when the object
 shows no such field (User). A record's rowid is its id sequence number. Indexes cover ``Id``
-(unique), the audit timestamps, reference columns and unique or external-id fields; bulk
+(unique), the audit timestamps, reference columns (but the audit user ones) and unique or
+external-id fields; bulk
 loaders drop them first and build them after (:func:`drop_indexes`, :func:`create_indexes`).
 """
 
@@ -16,6 +17,9 @@ from emulators.salesforce.schema import STORAGE_AFFINITY, Catalog, ObjectDef
 
 #: Timestamp columns that get an index when the object has them.
 INDEXED_TIMESTAMPS = ("SystemModstamp", "LastModifiedDate", "CreatedDate")
+#: References to the acting user: a handful of distinct values, never a useful filter, and
+#: never followed from the parent side (users are not deleted), so they get no index.
+UNINDEXED_REFERENCES = frozenset({"CreatedById", "LastModifiedById", "InsertedById"})
 
 
 def quote(identifier: str) -> str:
@@ -47,21 +51,33 @@ def create_table_sql(obj: ObjectDef) -> str:
 
 @dataclass(frozen=True)
 class IndexDef:
-    """One index: its name, table and column, and whether it is unique (``Id`` only)."""
+    """One index: its name, table and column.
+
+    Attributes:
+        name: Index name.
+        table: Table name.
+        column: Indexed column.
+        unique: Whether values are unique (``Id`` only).
+        nocase: Whether the index compares text case-insensitively.
+        sparse: Whether only non-null values are indexed (a partial index): references and
+            external ids are often null, and SQLite still uses such an index for ``col = ?``.
+    """
 
     name: str
     table: str
     column: str
     unique: bool = False
     nocase: bool = False
+    sparse: bool = False
 
     def create_sql(self) -> str:
         """``CREATE [UNIQUE] INDEX IF NOT EXISTS`` statement."""
         unique = "UNIQUE " if self.unique else ""
         collate = " COLLATE NOCASE" if self.nocase else ""
+        where = f" WHERE {quote(self.column)} IS NOT NULL" if self.sparse else ""
         return (
             f"CREATE {unique}INDEX IF NOT EXISTS {quote(self.name)} "
-            f"ON {quote(self.table)} ({quote(self.column)}{collate})"
+            f"ON {quote(self.table)} ({quote(self.column)}{collate}){where}"
         )
 
 
@@ -74,7 +90,7 @@ def index_defs(obj: ObjectDef) -> list[IndexDef]:
         if obj.field(name) is not None
     )
     for field in obj.stored_fields():
-        if field.type == "reference":
+        if field.type == "reference" and field.name not in UNINDEXED_REFERENCES:
             indexes.append(IndexDef(f"{obj.name}__{field.name}", obj.name, field.name))
         elif field.unique or field.external_id:
             indexes.append(IndexDef(f"{obj.name}__{field.name}", obj.name, field.name, nocase=True))
