@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+
 from .soql_test_org import Org
 
 if TYPE_CHECKING:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from .soql_test_org import CATALOG, create_tables
 
 from emulators.salesforce.errors import SalesforceApiError
 from emulators.salesforce.soql import CompiledQuery, compile_query
+
+from .soql_test_org import CATALOG, create_tables
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -11,10 +11,11 @@ criterion for field … must be of type …", "field … can not be filtered/sor
 from __future__ import annotations
 
 import pytest
-from .soql_test_org import CATALOG
 
 from emulators.salesforce.errors import SalesforceApiError
 from emulators.salesforce.soql import compile_query
+
+from .soql_test_org import CATALOG
 
 WSDL = "Please reference your WSDL or the describe call for the appropriate names."
 CUSTOM_FIELD_HINT = (

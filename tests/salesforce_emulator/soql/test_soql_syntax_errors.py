@@ -7,12 +7,13 @@ public bug reports); the others follow the same structure.
 from __future__ import annotations
 
 import pytest
-from .soql_test_org import CATALOG
 
 from emulators.salesforce.errors import SalesforceApiError
 from emulators.salesforce.schema import Catalog, FieldDef, ObjectDef
 from emulators.salesforce.soql import compile_query
 from emulators.salesforce.soql.messages import positioned_message
+
+from .soql_test_org import CATALOG
 
 WSDL = "Please reference your WSDL or the describe call for the appropriate names."
 
