@@ -1,10 +1,11 @@
 """Bulk API 2.0 query jobs with results streamed page by page in constant memory.
 
 A job is created with the same ordered SOQL as REST (``ORDER BY key, Id``), polled with a
-doubling interval until it completes, and its CSV results are read one ``maxRecords`` page at a
-time, each page parsed as it arrives (quoted multi-line values intact). A connection dropped in
-the middle of a page is retried with the same locator, skipping the rows already handed out,
-so nothing is lost or repeated; an expired session during a download logs in again.
+growing interval (x1.5 from 0.2 s) until it completes, and its CSV results are read one
+``maxRecords`` page at a time, each page parsed as it arrives (quoted multi-line values
+intact). A connection dropped in the middle of a page is retried with the same locator,
+skipping the rows already handed out, so nothing is lost or repeated; an expired session
+during a download logs in again.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
-_FIRST_POLL_SECONDS: Final = 0.1
+_FIRST_POLL_SECONDS: Final = 0.2
+_POLL_GROWTH: Final = 1.5
 _DONE_LOCATOR: Final = "null"
 _BROKEN_STREAM: Final = (
     urllib3.exceptions.HTTPError,
@@ -142,7 +144,7 @@ class BulkQuery:
                     f"Bulk job {self.job_id} for {self._doing} ended {state}: {reason}"
                 )
             time.sleep(min(delay, self._poll_max))
-            delay *= 2
+            delay *= _POLL_GROWTH
 
     def _page(
         self, locator: str | None

@@ -290,7 +290,7 @@ class ObjectReader:
         from_rest = self._shape.from_rest
         self.stats.api_used.add("rest")
         if len(queries) == 1:
-            for page in queries[0].pages():
+            for page in queries[0].pages(prefetch=True):
                 for raw in page:
                     yield from_rest(raw)
             return

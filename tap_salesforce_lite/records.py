@@ -106,13 +106,9 @@ class RecordShape:
         self.emitted: tuple[str, ...] = tuple(emitted)
         self.query_fields: tuple[str, ...] = tuple(dict.fromkeys(query))
         self.compounds: tuple[CompoundPlan, ...] = tuple(compounds)
-        self._plain = tuple(
-            name
-            for name in self.emitted
-            if name not in {c.name for c in compounds}
-            and (info := obj.field(name)) is not None
-            and info.sf_type != "datetime"
-        )
+        emitted_set = set(self.emitted)
+        #: Queried only to build a compound: removed from the record.
+        self._hidden = tuple(name for name in self.query_fields if name not in emitted_set)
         self._datetimes = tuple(
             name
             for name in self.emitted
@@ -133,15 +129,21 @@ class RecordShape:
     # REST
 
     def from_rest(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """Build the record of one REST query row (values already typed by the decoder)."""
-        record = {name: raw.get(name) for name in self._plain}
+        """Turn one REST query row (values typed by the decoder) into its record, in place."""
+        raw.pop("attributes", None)
         for name in self._datetimes:
             value = raw.get(name)
-            record[name] = None if value is None else normalize_datetime(value)
+            if value is not None:
+                raw[name] = normalize_datetime(value)
+        return self._finish(raw)
+
+    def _finish(self, raw: dict[str, Any]) -> dict[str, Any]:
         for compound in self.compounds:
-            record[compound.name] = _build_compound(compound, raw)
-        self._mark_deleted(record)
-        return record
+            raw[compound.name] = _build_compound(compound, raw)
+        for name in self._hidden:
+            raw.pop(name, None)
+        self._mark_deleted(raw)
+        return raw
 
     def _mark_deleted(self, record: dict[str, Any]) -> None:
         if self.include_deleted:
@@ -159,47 +161,40 @@ class RecordShape:
         Returns:
             The row converter.
         """
-        columns: list[tuple[int, str, Callable[[str], Any] | None]] = []
-        for index, name in enumerate(header):
+        typed: list[tuple[str, Callable[[str], Any]]] = []
+        for name in header:
             info = self.object.field(name)
             converter = csv_converter(info.sf_type) if info is not None else None
-            columns.append((index, name, converter))
-        id_index = header.index("Id") if "Id" in header else None
+            if converter is not None:
+                typed.append((name, converter))
+        names = tuple(header)
         shape = self
 
         def convert(row: list[str]) -> dict[str, Any]:
-            raw: dict[str, Any] = {}
-            for index, name, converter in columns:
-                cell = row[index]
-                if cell == "":
-                    raw[name] = None
-                elif converter is None:
-                    raw[name] = cell
-                else:
+            raw: dict[str, Any] = {
+                name: cell if cell != "" else None for name, cell in zip(names, row, strict=True)
+            }
+            for name, converter in typed:
+                cell = raw[name]
+                if cell is not None:
                     try:
                         raw[name] = converter(cell)
                     except (BadValueError, ValueError) as exc:
-                        record_id = row[id_index] if id_index is not None else "?"
                         LOGGER.warning(
                             "%s %s: field %s holds %s; it is emitted as text for the target "
                             "to report (fix the value in Salesforce)",
                             shape.object.name,
-                            record_id,
+                            raw.get("Id", "?"),
                             name,
                             exc,
                         )
-                        raw[name] = cell
             return shape.from_typed(raw)
 
         return convert
 
     def from_typed(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """Build a record from typed values whose datetimes are already normalized."""
-        record = {name: raw.get(name) for name in self.emitted}
-        for compound in self.compounds:
-            record[compound.name] = _build_compound(compound, raw)
-        self._mark_deleted(record)
-        return record
+        """Turn typed values (datetimes already normalized) into the record, in place."""
+        return self._finish(raw)
 
 
 def _build_compound(compound: CompoundPlan, raw: dict[str, Any]) -> dict[str, Any] | None:

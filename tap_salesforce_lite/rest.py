@@ -6,8 +6,9 @@ used, so a connection dropped mid-page is simply retried: nothing was emitted fr
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tap_salesforce_lite.soql import query_path
 
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from tap_salesforce_lite.client import SalesforceClient
+
+_T = TypeVar("_T")
+_DONE = object()
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,19 @@ class RestQuery:
             self._first = self._get(query_path(self._resource, self._soql))
         return self._first
 
-    def pages(self) -> Iterator[list[dict[str, Any]]]:
-        """Every page's rows, the first one included."""
+    def pages(self, *, prefetch: bool = False) -> Iterator[list[dict[str, Any]]]:
+        """Every page's rows, the first one included.
+
+        Args:
+            prefetch: Fetch the next page in a background thread while the caller works on
+                the current one (one request in flight at most; errors surface in order).
+        """
+        if prefetch:
+            yield from _prefetched(self._page_rows())
+            return
+        yield from self._page_rows()
+
+    def _page_rows(self) -> Iterator[list[dict[str, Any]]]:
         page: RestPage | None = self.first_page()
         while page is not None:
             yield page.records
@@ -87,3 +102,15 @@ class RestQuery:
             total_size=int(body.get("totalSize") or 0),
             next_url=str(next_url) if next_url else None,
         )
+
+
+def _prefetched(items: Iterator[_T]) -> Iterator[_T]:
+    """Yield ``items`` while a worker thread already computes the next one."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rest-prefetch") as worker:
+        pending = worker.submit(next, items, _DONE)
+        while True:
+            item = pending.result()
+            if item is _DONE:
+                return
+            pending = worker.submit(next, items, _DONE)
+            yield item  # type: ignore[misc]

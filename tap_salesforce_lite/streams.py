@@ -11,11 +11,12 @@ read again rather than skipped.
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.singerlib import RecordMessage
 
 from tap_salesforce_lite.bookmarks import BookmarkTracker
 from tap_salesforce_lite.errors import QueryTimeoutError, StopRequestedError, TapSalesforceError
@@ -28,8 +29,7 @@ from tap_salesforce_lite.windows import WindowPlan
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Iterable, Iterator
-    from datetime import datetime
+    from collections.abc import Generator, Iterable, Iterator
 
     import singer_sdk.singerlib as singer
     from singer_sdk import Tap
@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 
     from tap_salesforce_lite.objects import ObjectInfo
     from tap_salesforce_lite.runtime import SyncRuntime
+
+
+#: Records between two readings of the clock for ``time_extracted``.
+_CLOCK_EVERY = 500
 
 
 def _not_a_tap_error_notice(record: logging.LogRecord) -> bool:
@@ -79,6 +83,8 @@ class SalesforceStream(Stream):
         self.replication_key = obj.replication_key
         self.last_reader: ObjectReader | None = None
         self.last_plan: WindowPlan | None = None
+        self._time_extracted = datetime.now(UTC)
+        self._records_since_clock = 0
         self.logger.addFilter(_not_a_tap_error_notice)
 
     # Catalog metadata
@@ -105,6 +111,30 @@ class SalesforceStream(Stream):
         return None
 
     # Records
+
+    def _generate_record_messages(
+        self, record: dict[str, Any]
+    ) -> Generator[singer.RecordMessage, None, None]:
+        """RECORD messages, without the SDK's per-record pruning and type conforming.
+
+        This overrides an SDK hook on purpose: the tap builds every record from the selected
+        properties only and types every value itself (exact decimals, normalized datetimes),
+        so the SDK's per-record walk over the selection mask and its conformance pass change
+        nothing, yet cost about a quarter of the tap's time. Stream maps still apply.
+        """
+        self._records_since_clock += 1
+        if self._records_since_clock >= _CLOCK_EVERY:
+            self._records_since_clock = 0
+            self._time_extracted = datetime.now(UTC)
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=self._time_extracted,
+                )
 
     def selected_properties(self) -> list[str]:
         """Properties selected in the catalog (automatic ones included)."""

@@ -1,0 +1,408 @@
+"""tap-salesforce-lite against "the limit": a plain client doing the same I/O, same run.
+
+    .venv/bin/python benchmarks/tap.py --accounts 10000 --runs 3
+    .venv/bin/python benchmarks/tap.py --accounts 100000 --accounts 1000000 --runs 1
+
+For each size it starts the Salesforce emulator seeded with that many accounts, then runs, each
+in its own process writing its Singer messages to /dev/null:
+
+* plain REST: ``requests`` paging ``queryAll`` with the tap's SOQL (every Account field),
+  decoding with exact decimals and writing the same RECORD messages with msgspec;
+* the tap with ``api_type: rest``;
+* plain Bulk: one Bulk 2.0 job, polled every 0.2 s, results streamed through ``csv``;
+* the tap with ``api_type: bulk``;
+* the tap again, incremental, with nothing changed since the REST run.
+
+It prints one table: records, seconds, records/s, the ratio to the plain client of the same API
+measured in the same run, API calls (from the emulator's counter) against the minimum the API
+allows, and the peak RSS of the process (``wait4``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, cast
+from urllib.parse import urlencode
+
+import msgspec
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from emulators.salesforce.launcher import RunningSalesforce, start_salesforce_emulator  # noqa: E402
+from tap_salesforce_lite.records import RecordShape  # noqa: E402
+from tap_salesforce_lite.schema import object_from_schema  # noqa: E402
+from tap_salesforce_lite.soql import QuerySpec, build_soql  # noqa: E402
+
+API = "/services/data/v62.0"
+REST_PAGE = 2000
+BULK_PAGE = 200_000
+DECODER = msgspec.json.Decoder(float_hook=Decimal)
+ENCODER = msgspec.json.Encoder(decimal_format="number")
+
+
+# The plain clients (run in a child process: ``tap.py --plain rest|bulk SPEC``)
+
+
+def _normalize(value: str) -> str:
+    return value[:23] + "000+00:00"
+
+
+def _plain_rest(spec: dict[str, Any], out: Any) -> int:
+    session = requests.Session()
+    session.verify = spec["ca_file"]
+    session.trust_env = False
+    token = _token(session, spec)
+    headers = {"Authorization": f"Bearer {token}", "Sforce-Query-Options": f"batchSize={REST_PAGE}"}
+    url = f"{spec['instance_url']}{API}/queryAll?{urlencode({'q': spec['soql']})}"
+    count = 0
+    while url:
+        body = DECODER.decode(session.get(url, headers=headers, timeout=300).content)
+        count += _write(spec, body["records"], out, rest=True)
+        next_url = body.get("nextRecordsUrl")
+        url = f"{spec['instance_url']}{next_url}" if next_url else ""
+    return count
+
+
+def _plain_bulk(spec: dict[str, Any], out: Any) -> int:
+    session = requests.Session()
+    session.verify = spec["ca_file"]
+    session.trust_env = False
+    headers = {"Authorization": f"Bearer {_token(session, spec)}"}
+    base = f"{spec['instance_url']}{API}/jobs/query"
+    job = session.post(
+        base,
+        json={
+            "operation": "queryAll",
+            "query": spec["soql"],
+            "columnDelimiter": "COMMA",
+            "lineEnding": "LF",
+        },
+        headers=headers,
+        timeout=300,
+    ).json()
+    while session.get(f"{base}/{job['id']}", headers=headers, timeout=300).json()["state"] not in {
+        "JobComplete",
+        "Failed",
+        "Aborted",
+    }:
+        time.sleep(0.2)
+    count = 0
+    locator = None
+    while True:
+        params: dict[str, Any] = {"maxRecords": BULK_PAGE}
+        if locator:
+            params["locator"] = locator
+        response = session.get(
+            f"{base}/{job['id']}/results", params=params, headers=headers, stream=True, timeout=300
+        )
+        response.raw.decode_content = True
+        text = io.TextIOWrapper(cast("IO[bytes]", response.raw), encoding="utf-8", newline="")
+        reader = csv.reader(text)
+        header = next(reader)
+        rows = []
+        for row in reader:
+            rows.append(dict(zip(header, row, strict=True)))
+            if len(rows) == 1000:
+                count += _write(spec, rows, out, rest=False)
+                rows = []
+        count += _write(spec, rows, out, rest=False)
+        locator = response.headers.get("Sforce-Locator")
+        if not locator or locator == "null":
+            return count
+
+
+def _typed_csv(row: dict[str, Any], typed: list[list[str]]) -> None:
+    for name, cell in row.items():
+        if cell == "":
+            row[name] = None
+    for name, kind in typed:
+        cell = row[name]
+        if cell is None:
+            continue
+        if kind == "b":
+            row[name] = cell == "true"
+        elif kind == "i":
+            row[name] = int(cell)
+        else:
+            row[name] = Decimal(cell)
+
+
+def _write(spec: dict[str, Any], rows: list[dict[str, Any]], out: Any, *, rest: bool) -> int:
+    now = datetime.now(UTC).isoformat()
+    for row in rows:
+        if rest:
+            row.pop("attributes", None)
+        else:
+            _typed_csv(row, spec["typed"])
+        for name in spec["datetimes"]:
+            if row.get(name) is not None:
+                row[name] = _normalize(row[name])
+        for name, parts in spec["compounds"]:
+            value = {key: row.get(part) for key, part in parts}
+            row[name] = value if any(v is not None for v in value.values()) else None
+        for name in spec["hidden"]:
+            row.pop(name, None)
+        row["_sdc_deleted_at"] = row["SystemModstamp"] if row.get("IsDeleted") else None
+        message = {"type": "RECORD", "stream": "Account", "record": row, "time_extracted": now}
+        out.write(ENCODER.encode(message) + b"\n")
+    return len(rows)
+
+
+def _token(session: requests.Session, spec: dict[str, Any]) -> str:
+    response = session.post(
+        f"{spec['instance_url']}/services/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": spec["client_id"],
+            "client_secret": spec["client_secret"],
+        },
+        timeout=60,
+    )
+    return str(response.json()["access_token"])
+
+
+def plain_main(kind: str, spec_path: str) -> None:
+    spec = json.loads(Path(spec_path).read_text())
+    with open(os.devnull, "wb") as out:  # noqa: PTH123
+        count = (_plain_rest if kind == "rest" else _plain_bulk)(spec, out)
+    print(count)
+
+
+# The driver
+
+
+@dataclass
+class Measure:
+    case: str
+    records: int
+    seconds: float
+    rss_mb: float
+    calls: int
+
+
+@dataclass
+class Sample:
+    seconds: float
+    rss_mb: float
+    calls: int
+    records: int
+
+
+def _child(argv: list[str], sf: RunningSalesforce, out_file: Path | None) -> Sample:
+    """Run one case in a child process; its own peak RSS comes from ``wait4``."""
+    before = sf.stats()["api_usage"]["used"]
+    start = time.perf_counter()
+    with (out_file or Path(os.devnull)).open("wb") as sink:
+        process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE if out_file is None else sink,
+            stderr=subprocess.DEVNULL,
+        )
+        output = process.stdout.read() if process.stdout else b""
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"{argv[:3]} failed with status {status}")
+    calls = sf.stats()["api_usage"]["used"] - before
+    if out_file is None:
+        records = int(output.strip() or 0)
+    else:
+        with out_file.open("rb") as lines:
+            records = sum(1 for line in lines if line.startswith(b'{"type":"RECORD"'))
+        out_file.unlink()
+    return Sample(seconds, usage.ru_maxrss / 1024, calls, records)
+
+
+def run_case(case: str, argv: list[str], sf: RunningSalesforce, work: Path, runs: int) -> Measure:
+    """Median seconds of ``runs`` runs of one case."""
+    out_file = None if "--plain" in argv else work / "out.jsonl"
+    samples = [_child(argv, sf, out_file) for _ in range(runs)]
+    return Measure(
+        case,
+        samples[0].records,
+        statistics.median(s.seconds for s in samples),
+        max(s.rss_mb for s in samples),
+        samples[0].calls,
+    )
+
+
+def plan(sf: RunningSalesforce, work: Path) -> tuple[dict[str, Any], dict[str, Any], Path]:
+    config = {
+        "client_id": sf.client_id,
+        "client_secret": sf.client_secret,
+        "login_url": sf.login_url,
+        "ca_bundle": str(sf.ca_file),
+        "objects": ["Account"],
+    }
+    (work / "config.json").write_text(json.dumps(config))
+    catalog = json.loads(
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("tap-salesforce-lite")),
+                "--config",
+                str(work / "config.json"),
+                "--discover",
+            ],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+    )
+    (work / "catalog.json").write_text(json.dumps(catalog))
+    schema = catalog["streams"][0]["schema"]
+    obj = object_from_schema("Account", schema)
+    shape = RecordShape(obj, list(schema["properties"]), include_deleted=True)
+    kinds = {
+        "boolean": "b",
+        "int": "i",
+        "long": "i",
+        "double": "d",
+        "currency": "d",
+        "percent": "d",
+    }
+    spec = {
+        "instance_url": sf.instance_url,
+        "ca_file": str(sf.ca_file),
+        "client_id": sf.client_id,
+        "client_secret": sf.client_secret,
+        "soql": build_soql(QuerySpec("Account", shape.query_fields, "SystemModstamp")),
+        "datetimes": [f.name for f in obj.fields if f.sf_type == "datetime"],
+        "compounds": [[c.name, [list(p) for p in c.parts]] for c in shape.compounds],
+        "hidden": [n for n in shape.query_fields if n not in shape.emitted],
+        "typed": [[f.name, kinds[f.sf_type]] for f in obj.fields if f.sf_type in kinds],
+    }
+    spec_path = work / "plain.json"
+    spec_path.write_text(json.dumps(spec))
+    return config, catalog, spec_path
+
+
+def bench(accounts: int, runs: int, data_root: Path) -> list[Measure]:
+    data_dir = data_root / f"tap-{accounts}"
+    with start_salesforce_emulator(data_dir, accounts=accounts, seed=1) as sf:
+        work = data_dir / "work"
+        work.mkdir(exist_ok=True)
+        config, _catalog, spec_path = plan(sf, work)
+        python = sys.executable
+        tap = str(Path(python).with_name("tap-salesforce-lite"))
+        results = []
+        for api in ("rest", "bulk"):
+            results.append(
+                run_case(
+                    f"plain {api}",
+                    [python, __file__, "--plain", api, str(spec_path)],
+                    sf,
+                    work,
+                    runs,
+                )
+            )
+            cfg = work / f"config-{api}.json"
+            cfg.write_text(json.dumps({**config, "api_type": api}))
+            results.append(
+                run_case(
+                    f"tap {api}",
+                    [tap, "--config", str(cfg), "--catalog", str(work / "catalog.json")],
+                    sf,
+                    work,
+                    runs,
+                )
+            )
+        # Incremental with nothing new: state from a REST run.
+        state_path = work / "state.json"
+        out = subprocess.run(
+            [
+                tap,
+                "--config",
+                str(work / "config-rest.json"),
+                "--catalog",
+                str(work / "catalog.json"),
+            ],
+            capture_output=True,
+            check=True,
+        ).stdout.splitlines()
+        state = json.loads([line for line in out if line.startswith(b'{"type":"STATE"')][-1])
+        state_path.write_text(json.dumps(state["value"]))
+        sf.advance_clock(86_400)
+        results.append(
+            run_case(
+                "tap incremental, no change",
+                [
+                    tap,
+                    "--config",
+                    str(work / "config-rest.json"),
+                    "--catalog",
+                    str(work / "catalog.json"),
+                    "--state",
+                    str(state_path),
+                ],
+                sf,
+                work,
+                1,
+            )
+        )
+        return results
+
+
+def minimum_calls(case: str, records: int) -> str:
+    if "no change" in case:
+        return "1"
+    if "rest" in case:
+        return str(max(1, math.ceil(records / REST_PAGE)))
+    return f"{2 + max(1, math.ceil(records / BULK_PAGE))} (+ polls)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, action="append")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--data-root", type=Path, default=ROOT / ".data" / "benchmarks")
+    parser.add_argument("--plain", nargs=2, metavar=("API", "SPEC"))
+    args = parser.parse_args()
+    if args.plain:
+        plain_main(*args.plain)
+        return
+    print(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        "| accounts | case | records | seconds | records/s | ratio to plain | API calls | "
+        "minimum calls | peak RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for accounts in args.accounts or [10_000]:
+        results = bench(accounts, args.runs, args.data_root)
+        limits = {m.case.split()[1]: m for m in results if m.case.startswith("plain")}
+        for m in results:
+            rate = m.records / m.seconds if m.seconds else 0.0
+            api = "rest" if "rest" in m.case or "no change" in m.case else "bulk"
+            limit = limits[api]
+            ratio = (
+                rate / (limit.records / limit.seconds)
+                if "no change" not in m.case
+                else float("nan")
+            )
+            print(
+                f"| {accounts} | {m.case} | {m.records} | {m.seconds:.2f} | {rate:,.0f} | "
+                f"{ratio:.2f} | {m.calls} | {minimum_calls(m.case, m.records)} | {m.rss_mb:.0f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
