@@ -70,9 +70,13 @@ def test(extra: list[str]) -> int:
 
 
 def demo(extra: list[str]) -> int:
-    """Run the main job against the local emulators (see ``scripts/demo.py``)."""
+    """Run the main job against the local emulators, or one of its commands.
+
+    ``demo`` runs the whole job; ``demo edit|show|status|stop|reset`` and the options are
+    those of ``scripts/pipeline.py`` (``demo --help`` lists them).
+    """
     setup()
-    return _run(PYTHON, ROOT / "scripts" / "demo.py", *extra, check=False)
+    return _run(PYTHON, ROOT / "scripts" / "pipeline.py", *extra, check=False)
 
 
 def main() -> int:
