@@ -50,11 +50,16 @@ LOGGER = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 MAX_RESUMES: Final = 5
-RECENT_CAPACITY: Final = 200_000
+RECENT_CAPACITY: Final = 100_000
+_PRUNE_EVERY: Final = 1024
 
 
 class RecentRecords:
-    """The last records emitted, as ``Id -> replication key value`` (bounded)."""
+    """The last records emitted, as ``Id -> replication key value`` (bounded).
+
+    Only records at or after the stream's checkpoint can be read again by a resumed read, so
+    older entries are forgotten as the checkpoint moves; the capacity bounds the rest.
+    """
 
     def __init__(self, capacity: int = RECENT_CAPACITY) -> None:
         """Keep at most ``capacity`` entries (oldest dropped first)."""
@@ -67,6 +72,19 @@ class RecentRecords:
         self._entries.move_to_end(record_id)
         if len(self._entries) > self._capacity:
             self._entries.popitem(last=False)
+
+    def forget_below(self, version: Any) -> None:
+        """Forget the entries, oldest first, whose version is below ``version``."""
+        entries = self._entries
+        while entries:
+            oldest = next(iter(entries))
+            if entries[oldest] is None or entries[oldest] >= version:
+                return
+            del entries[oldest]
+
+    def __len__(self) -> int:
+        """How many entries are held."""
+        return len(self._entries)
 
     def has(self, record_id: str, version: Any) -> bool:
         """Whether this exact version of the record was emitted."""
@@ -146,15 +164,20 @@ class ObjectReader:
         """
         current = window
         resumed = False
+        key = self._shape.replication_key
         while True:
             try:
-                for record in self._read_once(current):
-                    version = record.get(self._shape.replication_key or "Id")
+                for count, record in enumerate(self._read_once(current), start=1):
+                    version = record.get(key or "Id")
                     if resumed and self._recent.has(record["Id"], version):
                         self.stats.duplicates_skipped += 1
                         continue
                     self._recent.add(record["Id"], version)
                     yield record
+                    if key and count % _PRUNE_EVERY == 0:
+                        checkpoint = self._resume_lower()
+                        if checkpoint is not None:
+                            self._recent.forget_below(checkpoint)
             except (InvalidQueryLocatorError, _BrokenReadError) as exc:
                 self.stats.resumes += 1
                 if self.stats.resumes > MAX_RESUMES:

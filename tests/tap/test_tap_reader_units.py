@@ -22,7 +22,7 @@ from tap_salesforce_lite.errors import (
     StopRequestedError,
 )
 from tap_salesforce_lite.objects import ObjectInfo
-from tap_salesforce_lite.reader import ObjectReader
+from tap_salesforce_lite.reader import ObjectReader, RecentRecords
 from tap_salesforce_lite.records import RecordShape
 from tap_salesforce_lite.redaction import Redactor
 from tap_salesforce_lite.settings import load_settings
@@ -266,3 +266,15 @@ def test_redactor_hides_secrets_and_their_encodings() -> None:
     redactor.add("00Dxx!token.value")
     text = "a s3cr3t+value/x b s3cr3t%2Bvalue%2Fx c s3cr3t%2Bvalue%2Fx d 00Dxx!token.value ab"
     assert redactor.redact(text) == "a *** b *** c *** d *** ab"
+
+
+def test_recent_records_forget_what_no_resume_can_read_again() -> None:
+    recent = RecentRecords(capacity=3)
+    for index in range(5):
+        recent.add(f"id{index}", f"2024-01-0{index + 1}")
+    assert len(recent) == 3  # the capacity bounds memory
+    assert not recent.has("id0", "2024-01-01")
+    recent.forget_below("2024-01-05")
+    assert len(recent) == 1
+    assert recent.has("id4", "2024-01-05")
+    assert not recent.has("id4", "2024-01-06")  # another version is not a duplicate
