@@ -38,7 +38,7 @@ from target_akountify.pacing import RatePacer
 from target_akountify.rejected import decode_json, encode_json
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Mapping
 
 LOGGER = logging.getLogger("target_akountify.client")
 RETRIABLE_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -357,7 +357,7 @@ class AkountifyClient:
         while True:
             token = self._ensure_token()
             self.pacer.acquire()
-            answered: dict[str, str] | None = None
+            answered: Mapping[str, str] | None = None
             try:
                 with self._slots:
                     self._count(kind)
@@ -369,7 +369,7 @@ class AkountifyClient:
                         headers={**headers, "Authorization": f"Bearer {token}"},
                         timeout=self.options.timeout,
                     )
-                answered = dict(response.headers)
+                answered = response.headers  # case-insensitive
             except requests.RequestException as exc:
                 raise _RetriableError(f"{type(exc).__name__} talking to Akountify") from exc
             finally:

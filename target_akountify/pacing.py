@@ -74,6 +74,7 @@ class RatePacer:
         self._remaining: int | None = None
         self._window_end: float | None = None
         self._in_flight = 0
+        self._blocked_until = 0.0
         self.stats = PacerStats()
 
     def acquire(self) -> None:
@@ -84,15 +85,18 @@ class RatePacer:
                 if self._window_end is not None and now >= self._window_end:
                     self._remaining = self._limit
                     self._window_end = None
-                if self._remaining is None or self._remaining > 0:
-                    if self._remaining is not None:
+                if now < self._blocked_until:
+                    wait = self._blocked_until - now
+                elif self._remaining is None or self._remaining > 0 or self._window_end is None:
+                    if self._remaining:
                         self._remaining -= 1
                     self._in_flight += 1
                     return
-                wait = (self._window_end if self._window_end is not None else now) - now
+                else:
+                    wait = self._window_end - now
                 self.stats.waits += 1
-                self.stats.waited_seconds += max(wait, 0.0)
-            self._sleep(max(wait, 0.01))
+                self.stats.waited_seconds += wait
+            self._sleep(wait)
 
     def release(self, headers: Mapping[str, str] | None) -> None:
         """Record a response (or a failed attempt with ``headers`` None) of an acquired slot."""
@@ -122,11 +126,7 @@ class RatePacer:
     def block(self, seconds: float) -> None:
         """Close the window for ``seconds`` (after a 429 with ``Retry-After``)."""
         with self._lock:
-            end = self._clock() + max(seconds, 0.0)
-            self._remaining = 0
-            self._window_end = max(self._window_end or end, end)
-            if self._limit is None:
-                self._limit = 1  # let one request probe the new window
+            self._blocked_until = max(self._blocked_until, self._clock() + max(seconds, 0.0))
 
     @property
     def limit(self) -> int | None:

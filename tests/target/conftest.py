@@ -41,12 +41,22 @@ def company(akountify: RunningAkountify) -> CompanyCredentials:
     return creds
 
 
+NO_FAULTS: dict[str, Any] = {
+    "error_rate": 0.0,
+    "burst_rate": 0.0,
+    "latency_ms": 0,
+    "drop_rate": 0.0,
+    "drop_after_write_rate": 0.0,
+    "hold_requests": False,
+}
+
+
 @pytest.fixture(autouse=True)
 def _no_faults(akountify: RunningAkountify) -> Iterator[None]:
     """Every test starts and ends with fault injection off."""
-    akountify.set_faults()
+    akountify.set_faults(**NO_FAULTS)
     yield
-    akountify.set_faults()
+    akountify.set_faults(**NO_FAULTS)
 
 
 @dataclass
