@@ -42,7 +42,7 @@ class ScriptedInput(io.StringIO):
         self._lines = lines
         self._hooks = hooks
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
         for number, line in enumerate(self._lines):
             hook = self._hooks.get(number)
             if hook is not None:
@@ -63,7 +63,9 @@ def test_state_is_emitted_only_after_the_records_before_it_are_written(
         singer_lines(record_message("Account", account(3))),
         singer_lines(state_message({"n": 3})),
     ]
-    outage = {5: lambda: akountify.set_faults(error_rate=1.0, retry_after=0)}
+    outage: dict[int, Callable[[], object]] = {
+        5: lambda: akountify.set_faults(error_rate=1.0, retry_after=0)
+    }
     stdout = io.StringIO()
     target = TargetAkountify(config=target_config)
     with (
