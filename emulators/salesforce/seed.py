@@ -63,7 +63,6 @@ from __future__ import annotations
 
 import logging
 import random
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -71,9 +70,8 @@ from pathlib import Path
 from typing import Any
 
 from emulators.salesforce.catalog import default_catalog
-from emulators.salesforce.seed_accounts import AccountSeeder
-from emulators.salesforce.seed_context import SeedContext, SeedWriter
-from emulators.salesforce.seed_extras import seed_feed, seed_history, seed_projects, seed_wide
+from emulators.salesforce.seed_context import SeedContext, SeedCounts
+from emulators.salesforce.seed_extras import seed_wide
 from emulators.salesforce.seed_pools import build_pools
 from emulators.salesforce.seed_reference import (
     product_count,
@@ -82,6 +80,7 @@ from emulators.salesforce.seed_reference import (
     user_count,
 )
 from emulators.salesforce.seed_support import TimestampFormatter, epoch_millis
+from emulators.salesforce.seed_workers import STRIDES, RunPlan, open_connection, write_all
 from emulators.salesforce.store import OrgStore
 from emulators.salesforce.tables import create_indexes, drop_indexes
 
@@ -137,6 +136,7 @@ def seed_org(
     seed: int,
     now: datetime | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int | None = None,
 ) -> SeedSummary:
     """Write deterministic, realistic records into an org's store.
 
@@ -147,41 +147,44 @@ def seed_org(
         seed: The seed: the same seed on a fresh store gives the same records.
         now: The latest timestamp of the data; :data:`SEED_NOW` when None.
         batch_size: Accounts per transaction.
+        workers: Processes writing the accounts (None: one per core, at most 2). The records
+            are the same whatever the number.
 
     Returns:
         Counts of what was written.
 
     Raises:
-        ValueError: If ``accounts`` is negative or ``batch_size`` not positive.
+        ValueError: If ``accounts`` is negative, ``batch_size`` or ``workers`` not positive.
     """
     if accounts < 0:
         raise ValueError(f"accounts must be 0 or more, not {accounts}")
     if batch_size <= 0:
         raise ValueError(f"batch_size must be positive, not {batch_size}")
+    if workers is not None and workers <= 0:
+        raise ValueError(f"workers must be positive, not {workers}")
     began = time.perf_counter()
     moment = now or SEED_NOW
     if isinstance(store_or_db_path, OrgStore):
         db_path, catalog = store_or_db_path.db_path, store_or_db_path.catalog
     else:
         db_path, catalog = Path(store_or_db_path), default_catalog()
-        OrgStore(db_path, catalog).close()  # creates the tables
-    connection = sqlite3.connect(db_path, isolation_level=None, timeout=60, check_same_thread=False)
+        OrgStore(db_path, catalog).close()  # creates the tables, in WAL mode
+    pools = build_pools(seed)
+    connection = open_connection(db_path)
     try:
-        connection.execute("PRAGMA synchronous=OFF")
-        connection.execute("PRAGMA temp_store=MEMORY")
-        connection.execute("PRAGMA cache_size=-262144")
-        connection.execute("PRAGMA threads=2")  # parallel sorts while building indexes
         ctx = SeedContext(
             connection=connection,
             catalog=catalog,
-            rng=random.Random(seed),
-            pools=build_pools(seed),
+            rng=random.Random(f"{seed}:reference"),
+            pools=pools,
             stamps=TimestampFormatter(),
             now_ms=epoch_millis(moment),
             start_ms=epoch_millis(moment - HISTORY_SPAN),
             total_accounts=accounts,
         )
-        _load(ctx, accounts, batch_size)
+        counts = _load(
+            ctx, db_path, seed, accounts=accounts, batch_size=batch_size, workers=workers
+        )
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         connection.close()
@@ -189,17 +192,25 @@ def seed_org(
         accounts=accounts,
         seed=seed,
         now=moment,
-        records=dict(ctx.counts.records),
-        deleted=dict(ctx.counts.deleted),
-        cases=dict(ctx.counts.cases),
+        records=dict(counts.records),
+        deleted=dict(counts.deleted),
+        cases=dict(counts.cases),
         seconds=time.perf_counter() - began,
     )
     logger.info("Seeded %s accounts in %.1f s: %s", accounts, summary.seconds, summary.records)
     return summary
 
 
-def _load(ctx: SeedContext, accounts: int, batch_size: int) -> None:
-    """Drop the indexes, write every record in batches, and build the indexes again."""
+def _load(
+    ctx: SeedContext,
+    db_path: Path,
+    seed: int,
+    *,
+    accounts: int,
+    batch_size: int,
+    workers: int | None,
+) -> SeedCounts:
+    """Drop the indexes, write every record, build the indexes again; return the counts."""
     connection = ctx.connection
     for obj in ctx.catalog.objects:
         drop_indexes(connection, obj)
@@ -208,25 +219,34 @@ def _load(ctx: SeedContext, accounts: int, batch_size: int) -> None:
         'SELECT Id FROM "Pricebook2" WHERE IsStandard = 1 ORDER BY rowid LIMIT 1'
     ).fetchone()
     ctx.standard_pricebook_id = "" if found is None else str(found[0])
-    writer = ctx.writer = SeedWriter(connection)
-    try:
-        writer.execute("BEGIN")
-        seed_users(ctx, user_count(accounts))
-        seed_products(ctx, product_count(accounts))
-        seeder = AccountSeeder(ctx)
-        for start in range(0, accounts, batch_size):
-            end = min(start + batch_size, accounts)
-            infos = seeder.seed_batch(start, end)
-            seed_projects(ctx, infos)
-            seed_history(ctx, infos)
-            seed_feed(ctx, infos)
-            writer.execute("COMMIT")
-            logger.debug("Seeded accounts %s to %s", start, end)
-            writer.execute("BEGIN")
-        seed_wide(ctx, accounts)
-        writer.execute("COMMIT")
-    finally:
-        ctx.writer = None
-        writer.close()
+    connection.execute("BEGIN IMMEDIATE")
+    seed_users(ctx, user_count(accounts))
+    seed_products(ctx, product_count(accounts))
+    connection.execute("COMMIT")
+    plan = RunPlan(
+        db_path=str(db_path),
+        seed=seed,
+        accounts=accounts,
+        now_ms=ctx.now_ms,
+        start_ms=ctx.start_ms,
+        bases={name: ctx.next_sequence[name] for name in STRIDES},
+        active_user_ids=tuple(ctx.active_user_ids),
+        price_entries=tuple(ctx.price_entries),
+        standard_pricebook_id=ctx.standard_pricebook_id,
+    )
+    phase = time.perf_counter()
+    counts = write_all(plan, batch_size, ctx.pools, workers)
+    logger.info("Wrote the accounts and their records in %.1f s", time.perf_counter() - phase)
+    for name, stride in STRIDES.items():
+        ctx.next_sequence[name] = plan.bases[name] + accounts * stride
+    ctx.use_rng(random.Random(f"{seed}:wide"))
+    connection.execute("BEGIN IMMEDIATE")
+    seed_wide(ctx, accounts)
+    connection.execute("COMMIT")
+    counts.records.update(ctx.counts.records)
+    counts.deleted.update(ctx.counts.deleted)
+    phase = time.perf_counter()
     for obj in ctx.catalog.objects:
         create_indexes(connection, obj)
+    logger.info("Built the indexes in %.1f s", time.perf_counter() - phase)
+    return counts

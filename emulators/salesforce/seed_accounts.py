@@ -86,10 +86,10 @@ OPPORTUNITY_RATES: dict[str, float] = {
 WON_WITHOUT_AMOUNT_RATE = 0.10
 #: Share of won opportunities with an amount whose amount comes from line items.
 WON_WITH_LINE_ITEMS_RATE = 0.5
-#: Contacts per account: 0, 1, 2 or 3 with these weights (1.55 on average).
-CONTACTS_PER_ACCOUNT = (0.15, 0.35, 0.30, 0.20)
-#: Opportunities per account: 0, 1 or 2 with these weights (0.95 on average).
-OPPORTUNITIES_PER_ACCOUNT = (0.30, 0.45, 0.25)
+#: Contacts per account: 0, 1, 2 or 3 with these weights (1.2 on average).
+CONTACTS_PER_ACCOUNT = (0.20, 0.45, 0.30, 0.05)
+#: Opportunities per account: 0, 1 or 2 with these weights (0.8 on average).
+OPPORTUNITIES_PER_ACCOUNT = (0.35, 0.50, 0.15)
 #: Variants drawn per kind (per locale for addresses and phones).
 VARIANTS = 4096
 LOCALE_VARIANTS = 256
@@ -180,6 +180,7 @@ class _BatchCases:
     billing: dict[int, str]
     sets: dict[str, set[int]]
     special: set[int] = field(default_factory=set)
+    names: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.special = set().union(*self.sets.values())
@@ -193,17 +194,37 @@ def _maybe(draw: Callable[[], Any], rate: float, random: Callable[[], float]) ->
     return draw() if random() < rate else NULL
 
 
+def _name_ordinals(start: int) -> dict[str, int]:
+    """How many accounts of each script group come before account ``start`` of the run.
+
+    Script groups are assigned with exact quotas, so the counts follow from ``start`` alone.
+    """
+    ordinals = {_GROUP_OF_CASE[case]: int(rate * start) for case, rate in SCRIPT_RATES}
+    ordinals["latin"] = start - sum(ordinals.values())
+    return ordinals
+
+
+#: Most children one account can have, per object: the id sequences reserved per account.
+CHILDREN_PER_ACCOUNT = {
+    "Account": 1,
+    "Contact": len(CONTACTS_PER_ACCOUNT) - 1,
+    "Opportunity": len(OPPORTUNITIES_PER_ACCOUNT) - 1,
+    "OpportunityLineItem": (len(OPPORTUNITIES_PER_ACCOUNT) - 1) * 3,
+}
+
+
 class AccountSeeder:
     """Writes accounts and their children, one batch at a time."""
 
     def __init__(self, ctx: SeedContext) -> None:
-        """Draw the variants and prepare the quotas of the run."""
+        """Draw the variants (from ``ctx.rng``) and prepare the quotas of the run.
+
+        Every process of a run builds the seeder from the same pools and a generator seeded
+        the same way, so they all hold the same variants.
+        """
         self.ctx = ctx
         self.account_quota = {case: CaseQuota(rate) for case, rate in ACCOUNT_RATES.items()}
         self.contact_quota = {case: CaseQuota(rate) for case, rate in CONTACT_RATES.items()}
-        self.opportunity_done = 0
-        self.contact_done = 0
-        self.recent_names: list[str] = []
         self.shared_stamp_ms = ctx.now_ms - _SHARED_STAMP_DAYS_AGO * MS_PER_DAY
         self.slot = (ctx.now_ms - ctx.start_ms) / max(ctx.total_accounts, 1)
         self.fiscal: dict[str, tuple[Any, ...]] = {}
@@ -329,7 +350,12 @@ class AccountSeeder:
     # ------------------------------------------------------------------ accounts
 
     def seed_batch(self, start: int, end: int) -> list[AccountInfo]:
-        """Write accounts ``start`` to ``end`` (run indexes) with their children."""
+        """Write accounts ``start`` to ``end`` (run indexes) with their children.
+
+        A batch depends on nothing but the run's constants, ``start`` and ``end``, the
+        generator ``ctx.rng`` and the id sequences reserved for it, so batches can be written
+        in any order and by several processes.
+        """
         ctx = self.ctx
         rng = ctx.rng
         batch = _BatchCases(
@@ -337,6 +363,7 @@ class AccountSeeder:
             exclusive_positions(rng, start, end, BILLING_RATES),
             {case: quota.positions(rng, start, end) for case, quota in self.account_quota.items()},
         )
+        batch.names = self._batch_names(start, end, batch)
         first_sequence, account_ids = ctx.reserve("Account", end - start)
         rows: list[tuple[Any, ...]] = []
         infos: list[AccountInfo] = []
@@ -349,6 +376,42 @@ class AccountSeeder:
         self._contacts(infos)
         self._opportunities(infos)
         return infos
+
+    def _batch_names(self, start: int, end: int, batch: _BatchCases) -> list[tuple[str, str]]:
+        """(Name, locale) of every account of a batch, with the name cases applied."""
+        ctx = self.ctx
+        counts = ctx.counts.cases
+        ordinals = _name_ordinals(start)
+        names: list[tuple[str, str]] = []
+        for position in range(end - start):
+            script = batch.scripts.get(position)
+            if script:
+                counts[script] += 1
+            group = _GROUP_OF_CASE.get(script or "", "latin")
+            ordinal = ordinals[group]
+            ordinals[group] = ordinal + 1
+            makers = ctx.pools.name_makers[group]
+            maker = makers[ordinal % len(makers)]
+            name = maker.name(ordinal // len(makers))
+            if position in batch.special:
+                for case, decorate in (
+                    ("name_emoji", self._with_emoji),
+                    ("name_colon", self._with_colon),
+                    ("name_control_characters", self._with_control_character),
+                    ("name_over_100_characters", self._over_100_characters),
+                ):
+                    if batch.has(case, position):
+                        name = decorate(name)
+                        counts[case] += 1
+            names.append((name, ctx.pick(maker.family.locales)))
+        duplicates = batch.sets["name_duplicate"]
+        sources = [position for position in range(end - start) if position not in duplicates]
+        for position in sorted(duplicates):
+            if sources:
+                counts["name_duplicate"] += 1
+                source = ctx.pick(sources)
+                names[position] = (names[source][0], names[position][1])
+        return names
 
     def _with_emoji(self, name: str) -> str:
         return f"{name} {self.ctx.pick(EMOJI)}"
@@ -374,14 +437,7 @@ class AccountSeeder:
         pick = ctx.pick
         stamps = ctx.stamps
         now = ctx.now_ms
-        script = batch.scripts.get(position)
-        if script:
-            ctx.counts.cases[script] += 1
-        maker = pick(ctx.pools.name_makers[_GROUP_OF_CASE.get(script or "", "latin")])
-        name = maker.take()
-        locale = pick(maker.family.locales)
-        if position & 15 == 0:  # remember some names for the duplicate-name case
-            self._remember(name)
+        name, locale = batch.names[position]
         created = ctx.start_ms + int((index + random()) * self.slot)
         modified = created if random() < 0.4 else created + int(random() * (now - created))
         stamp = modified if random() >= 0.05 else modified + int(random() * (now - modified))
@@ -392,7 +448,7 @@ class AccountSeeder:
         owner = ctx.random_owner()
         domain = email_domain(ctx, name)
         country = locale[-2:]
-        fixed = [
+        fixed: list[Any] = [
             account_id, 0, name,
             ctx.id_makers["Account"](sequence - 1 - int(random() * sequence // 2))
             if sequence > 1 and random() < 0.05 else NULL,
@@ -412,40 +468,17 @@ class AccountSeeder:
         deleted_ms = None
         if position in batch.special:
             deleted_ms = self._account_cases(fixed, position, batch)
-        created, modified, stamp = fixed[_CREATED], fixed[_MODIFIED], fixed[_STAMP]
         fixed[_CREATED] = stamps.datetime(created)
-        fixed[_MODIFIED] = stamps.datetime(modified)
-        fixed[_STAMP] = stamps.datetime(stamp)
+        fixed[_MODIFIED] = stamps.datetime(fixed[_MODIFIED])
+        fixed[_STAMP] = stamps.datetime(fixed[_STAMP])
         row = (sequence, *fixed, *pick(self.account_profiles), *place)
-        info = AccountInfo(
-            account_id, fixed[_NAME], owner, locale, created, deleted_ms, place[:8], domain
-        )
+        info = AccountInfo(account_id, name, owner, locale, created, deleted_ms, place[:8], domain)
         return row, info
-
-    def _remember(self, name: str) -> None:
-        if len(self.recent_names) < 1000:
-            self.recent_names.append(name)
-        else:
-            self.recent_names[int(self.ctx.rng.random() * 1000)] = name
 
     def _account_cases(self, fixed: list[Any], position: int, batch: _BatchCases) -> int | None:
         """Apply the cases of ``position`` to an account's fixed values; its deletion time."""
         ctx = self.ctx
         counts = ctx.counts.cases
-        name = fixed[_NAME]
-        for case, decorate in (
-            ("name_emoji", self._with_emoji),
-            ("name_colon", self._with_colon),
-            ("name_control_characters", self._with_control_character),
-            ("name_over_100_characters", self._over_100_characters),
-        ):
-            if batch.has(case, position):
-                name = decorate(name)
-                counts[case] += 1
-        if batch.has("name_duplicate", position) and self.recent_names:
-            counts["name_duplicate"] += 1
-            name = ctx.pick(self.recent_names)
-        fixed[_NAME] = name
         if batch.has("text_null_looking", position):
             counts["text_null_looking"] += 1
             for slot in (_ACCOUNT_NUMBER, _SITE, _TAX_ID):
@@ -482,7 +515,7 @@ class AccountSeeder:
     def _long_description(self) -> str:
         ctx = self.ctx
         lines: list[str] = []
-        target = 1_000 + int(ctx.rng.random() * 7_000)
+        target = 1_000 + int(ctx.rng.random() * 3_000)
         size = 0
         while size < target:
             paragraph = ctx.pick(ctx.pools.paragraphs)
@@ -514,10 +547,8 @@ class AccountSeeder:
         now = ctx.now_ms
         per_account = ctx.rng.choices(range(4), weights=CONTACTS_PER_ACCOUNT, k=len(accounts))
         total = sum(per_account)
-        start, end = self.contact_done, self.contact_done + total
-        self.contact_done = end
         cases = {
-            case: quota.positions(ctx.rng, start, end) for case, quota in self.contact_quota.items()
+            case: quota.positions(ctx.rng, 0, total) for case, quota in self.contact_quota.items()
         }
         special = set().union(*cases.values())
         first_sequence, contact_ids = ctx.reserve("Contact", total)
@@ -604,8 +635,7 @@ class AccountSeeder:
         counts = ctx.counts.cases
         per_account = ctx.rng.choices(range(3), weights=OPPORTUNITIES_PER_ACCOUNT, k=len(accounts))
         total = sum(per_account)
-        start, end = self.opportunity_done, self.opportunity_done + total
-        self.opportunity_done = end
+        start, end = 0, total
         outcomes = exclusive_positions(
             ctx.rng,
             start,

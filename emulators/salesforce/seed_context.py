@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -78,8 +79,9 @@ class SeedWriter:
     """Runs the seed's INSERTs on a thread of its own, overlapping the row generation.
 
     Python's sqlite3 releases the GIL while SQLite inserts, so the next batch is generated
-    while the previous one is written. The writer owns the connection while it runs; batches
-    are written in submission order, so the result is the same as writing them inline.
+    while the previous one is written. The writer owns the connection while it runs;
+    transactions are written in submission order, so the result is the same as writing them
+    inline.
     """
 
     _STOP = object()
@@ -89,6 +91,7 @@ class SeedWriter:
         self.connection = connection
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
+        self.lock_wait = 0.0
         self._thread = threading.Thread(target=self._run, name="seed-writer", daemon=True)
         self._thread.start()
 
@@ -99,28 +102,35 @@ class SeedWriter:
                 return
             if self._error is not None:
                 continue
-            sql, rows = item
             try:
-                if rows is None:
-                    self.connection.execute(sql)
-                else:
-                    self.connection.executemany(sql, rows)
+                self._transaction(item)
             except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
                 self._error = error
+
+    def _transaction(self, inserts: list[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        waited = time.perf_counter()
+        self.connection.execute("BEGIN IMMEDIATE")
+        self.lock_wait += time.perf_counter() - waited
+        try:
+            for sql, rows in inserts:
+                self.connection.executemany(sql, rows)
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
 
     def _check(self) -> None:
         if self._error is not None:
             raise self._error
 
-    def insert(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Queue rows for ``executemany(sql, rows)``."""
-        self._check()
-        self._queue.put((sql, rows))
+    def transaction(self, inserts: list[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        """Queue one transaction: ``executemany(sql, rows)`` for each (sql, rows), in order.
 
-    def execute(self, sql: str) -> None:
-        """Queue one statement (``COMMIT``, ``BEGIN``)."""
+        The write lock is taken only when the whole transaction is ready, so several
+        processes writing the same database hold it for the inserts alone.
+        """
         self._check()
-        self._queue.put((sql, None))
+        self._queue.put(inserts)
 
     def close(self) -> None:
         """Wait for every queued statement; raise the first error one of them raised."""
@@ -164,6 +174,8 @@ class SeedContext:
     total_accounts: int
     counts: SeedCounts = field(default_factory=SeedCounts)
     writer: SeedWriter | None = None
+    #: Inserts of the batch being generated, handed to the writer as one transaction.
+    pending: list[tuple[str, Sequence[Any]]] = field(default_factory=list)
     layouts: dict[str, Layout] = field(default_factory=dict)
     id_makers: dict[str, IdMaker] = field(default_factory=dict)
     next_sequence: dict[str, int] = field(default_factory=dict)
@@ -209,15 +221,26 @@ class SeedContext:
         if self.writer is None:
             self.connection.executemany(layout.insert_sql, rows)
         else:
-            self.writer.insert(layout.insert_sql, rows)
+            self.pending.append((layout.insert_sql, rows))
         self.counts.records[object_name] += len(rows)
         position = layout.deleted_position
         if position is not None:
             self.counts.deleted[object_name] += sum(1 for row in rows if row[position])
 
+    def flush(self) -> None:
+        """Hand the batch's inserts to the writer as one transaction."""
+        if self.writer is not None and self.pending:
+            self.writer.transaction(self.pending)
+        self.pending = []
+
     def __post_init__(self) -> None:
         """Bind the fast random picker."""
-        random = self.rng.random
+        self.use_rng(self.rng)
+
+    def use_rng(self, rng: random.Random) -> None:
+        """Draw from ``rng`` from now on (each batch has its own generator)."""
+        self.rng = rng
+        random = rng.random
 
         def pick(values: Sequence[Any]) -> Any:
             return values[int(random() * len(values))]

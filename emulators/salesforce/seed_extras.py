@@ -21,6 +21,8 @@ HISTORY_RATE = 0.05
 FEED_RATE = 0.03
 #: Wide_Object__c records seeded (at most one per account).
 WIDE_RECORDS = 200
+#: Most records of each object one account gets here: the id sequences reserved per account.
+EXTRAS_PER_ACCOUNT = {"Project__c": 1, "AccountHistory": 2, "AccountFeed": 1}
 
 
 def _audit(ctx: SeedContext, owner: str, created_ms: int, modified_ms: int) -> dict[str, Any]:

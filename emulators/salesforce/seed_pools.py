@@ -276,14 +276,12 @@ class UniqueNames:
             multiplier += 1
         self._multiplier = multiplier
         self._offset = seed * 104_729 % self.size
-        self._next = 0
 
-    def take(self) -> str:
-        """The next name of the sequence."""
-        number = (self._next * self._multiplier + self._offset) % self.size
-        self._next += 1
-        number, stem = divmod(number, len(self.stems))
-        form, word = divmod(number, len(self.family.words))
+    def name(self, number: int) -> str:
+        """Name number ``number`` of the family (distinct for numbers below :attr:`size`)."""
+        scrambled = (number * self._multiplier + self._offset) % self.size
+        scrambled, stem = divmod(scrambled, len(self.stems))
+        form, word = divmod(scrambled, len(self.family.words))
         joiner = self.family.joiner
         return joiner.join((self.stems[stem], self.family.words[word], self.family.forms[form]))
 
