@@ -40,8 +40,6 @@ from target_akountify.target import TargetAkountify
 from .conftest import Api
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from emulators.akountify.launcher import RunningAkountify
 
 
@@ -208,7 +206,7 @@ class TestTargetAkountifyStandard(StandardTests):  # type: ignore[misc,valid-typ
     """The standard suite; each test writes to its own fresh company."""
 
     @pytest.fixture(autouse=True)
-    def _fresh_company(self, akountify: RunningAkountify, tmp_path: Path) -> Iterator[None]:
+    def _fresh_company(self, akountify: RunningAkountify, tmp_path: Path) -> None:
         creds = akountify.create_company("Standard suite")
         akountify.set_limits(
             company_id=creds.company_id, requests_per_minute=0, concurrent_requests=0
@@ -225,7 +223,6 @@ class TestTargetAkountifyStandard(StandardTests):  # type: ignore[misc,valid-typ
             post_sync_run=False,
         )
         self._landed = Landed(Api(akountify, creds), SHARED_CONFIG)
-        return
 
     @pytest.fixture
     def resource(self) -> Landed:
