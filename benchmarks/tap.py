@@ -21,12 +21,14 @@ allows, and the peak RSS of the process (``wait4``).
 from __future__ import annotations
 
 import argparse
+import atexit
 import csv
 import io
 import json
 import math
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -177,7 +179,8 @@ def _token(session: requests.Session, spec: dict[str, Any]) -> str:
     return str(response.json()["access_token"])
 
 
-def plain_main(kind: str, spec_path: str) -> None:
+def plain_main(kind: str, spec_path: str, rss_file: str) -> None:
+    atexit.register(_write_peak_rss, rss_file)
     spec = json.loads(Path(spec_path).read_text())
     with open(os.devnull, "wb") as out:  # noqa: PTH123
         count = (_plain_rest if kind == "rest" else _plain_bulk)(spec, out)
@@ -204,35 +207,51 @@ class Sample:
     records: int
 
 
-def _child(argv: list[str], sf: RunningSalesforce, out_file: Path | None) -> Sample:
-    """Run one case in a child process; its own peak RSS comes from ``wait4``."""
+def _child(argv: list[str], sf: RunningSalesforce, work: Path) -> Sample:
+    """Run one case in a child process writing its messages to /dev/null.
+
+    The child writes its own peak RSS (``VmHWM`` of its process image: ``wait4``'s maxrss
+    would include the driver's memory copied at fork) and the tap its record count (the SDK's
+    ``record_count`` metric on stderr; the plain client prints it).
+    """
+    rss_file = work / "rss.txt"
+    log_file = work / "stderr.log"
     before = sf.stats()["api_usage"]["used"]
     start = time.perf_counter()
-    with (out_file or Path(os.devnull)).open("wb") as sink:
-        process = subprocess.Popen(
-            argv,
-            stdout=subprocess.PIPE if out_file is None else sink,
-            stderr=subprocess.DEVNULL,
+    with log_file.open("wb") as log:
+        completed = subprocess.run(
+            [*argv[:2], "--rss-file", str(rss_file), *argv[2:]],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            check=False,
         )
-        output = process.stdout.read() if process.stdout else b""
-        _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
-    if status != 0:
-        raise RuntimeError(f"{argv[:3]} failed with status {status}")
+    if completed.returncode != 0:
+        raise RuntimeError(f"{argv} failed: {log_file.read_text()[-2000:]}")
     calls = sf.stats()["api_usage"]["used"] - before
-    if out_file is None:
-        records = int(output.strip() or 0)
-    else:
-        with out_file.open("rb") as lines:
-            records = sum(1 for line in lines if line.startswith(b'{"type":"RECORD"'))
-        out_file.unlink()
-    return Sample(seconds, usage.ru_maxrss / 1024, calls, records)
+    counted = re.findall(r'"metric":"record_count","value":(\d+)', log_file.read_text())
+    records = int(completed.stdout.strip() or 0) if "--plain" in argv else sum(map(int, counted))
+    return Sample(seconds, float(rss_file.read_text()), calls, records)
+
+
+def _write_peak_rss(path: str) -> None:
+    status = Path("/proc/self/status").read_text()
+    peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+    Path(path).write_text(f"{peak_kb / 1024:.1f}")
+
+
+def tap_child(rss_file: str, tap_args: list[str]) -> None:
+    """Run the tap's command line in this process (stdout to /dev/null)."""
+    from tap_salesforce_lite.tap import TapSalesforceLite  # noqa: PLC0415 - child only
+
+    atexit.register(_write_peak_rss, rss_file)
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115, PTH123 - for the process lifetime
+    TapSalesforceLite.cli(tap_args, prog_name="tap-salesforce-lite")
 
 
 def run_case(case: str, argv: list[str], sf: RunningSalesforce, work: Path, runs: int) -> Measure:
     """Median seconds of ``runs`` runs of one case."""
-    out_file = None if "--plain" in argv else work / "out.jsonl"
-    samples = [_child(argv, sf, out_file) for _ in range(runs)]
+    samples = [_child(argv, sf, work) for _ in range(runs)]
     return Measure(
         case,
         samples[0].records,
@@ -299,13 +318,14 @@ def bench(accounts: int, runs: int, data_root: Path) -> list[Measure]:
         work.mkdir(exist_ok=True)
         config, _catalog, spec_path = plan(sf, work)
         python = sys.executable
-        tap = str(Path(python).with_name("tap-salesforce-lite"))
+        tap_exe = str(Path(python).with_name("tap-salesforce-lite"))
+        tap = [python, __file__, "--tap"]
         results = []
         for api in ("rest", "bulk"):
             results.append(
                 run_case(
                     f"plain {api}",
-                    [python, __file__, "--plain", api, str(spec_path)],
+                    [python, __file__, "--plain", api, "--spec", str(spec_path)],
                     sf,
                     work,
                     runs,
@@ -316,45 +336,25 @@ def bench(accounts: int, runs: int, data_root: Path) -> list[Measure]:
             results.append(
                 run_case(
                     f"tap {api}",
-                    [tap, "--config", str(cfg), "--catalog", str(work / "catalog.json")],
+                    [*tap, "--config", str(cfg), "--catalog", str(work / "catalog.json")],
                     sf,
                     work,
                     runs,
                 )
             )
-        # Incremental with nothing new: state from a REST run.
+        # Incremental with nothing new: the state of a REST run (streamed, not held in memory).
         state_path = work / "state.json"
-        out = subprocess.run(
-            [
-                tap,
-                "--config",
-                str(work / "config-rest.json"),
-                "--catalog",
-                str(work / "catalog.json"),
-            ],
-            capture_output=True,
-            check=True,
-        ).stdout.splitlines()
-        state = json.loads([line for line in out if line.startswith(b'{"type":"STATE"')][-1])
-        state_path.write_text(json.dumps(state["value"]))
+        rest_run = [tap_exe, "--config", str(work / "config-rest.json")]
+        rest_run += ["--catalog", str(work / "catalog.json")]
+        last_state = b""
+        with subprocess.Popen(rest_run, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as child:
+            for line in child.stdout or []:
+                if line.startswith(b'{"type":"STATE"'):
+                    last_state = line
+        state_path.write_text(json.dumps(json.loads(last_state)["value"]))
         sf.advance_clock(86_400)
-        results.append(
-            run_case(
-                "tap incremental, no change",
-                [
-                    tap,
-                    "--config",
-                    str(work / "config-rest.json"),
-                    "--catalog",
-                    str(work / "catalog.json"),
-                    "--state",
-                    str(state_path),
-                ],
-                sf,
-                work,
-                1,
-            )
-        )
+        incremental = [*tap, *rest_run[1:], "--state", str(state_path)]
+        results.append(run_case("tap incremental, no change", incremental, sf, work, 1))
         return results
 
 
@@ -371,10 +371,16 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, action="append")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data-root", type=Path, default=ROOT / ".data" / "benchmarks")
-    parser.add_argument("--plain", nargs=2, metavar=("API", "SPEC"))
-    args = parser.parse_args()
+    parser.add_argument("--plain", choices=["rest", "bulk"], help="(child) a plain client")
+    parser.add_argument("--spec", help="(child) the plain client's plan")
+    parser.add_argument("--tap", action="store_true", help="(child) the tap; then its args")
+    parser.add_argument("--rss-file", help="(child) where to write the peak RSS in MB")
+    args, rest = parser.parse_known_args()
     if args.plain:
-        plain_main(*args.plain)
+        plain_main(args.plain, args.spec, args.rss_file)
+        return
+    if args.tap:
+        tap_child(args.rss_file, rest)
         return
     print(
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
