@@ -30,6 +30,8 @@ _NEW_WINDOW_SLACK = 2.0
 def _header_int(headers: Mapping[str, str], name: str) -> int | None:
     value = headers.get(name)
     if value is None:
+        value = headers.get(name.lower())
+    if value is None:
         return None
     try:
         return int(value)
