@@ -643,5 +643,4 @@ class QueryResult:
             return []
         if self._csv_shaper is None:
             self._csv_shaper = CsvShaper(self._columns(position))
-        shaper = self._csv_shaper
-        return [shaper(row) for row in rows]
+        return self._csv_shaper.rows(rows)
