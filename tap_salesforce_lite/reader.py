@@ -138,6 +138,7 @@ class ObjectReader:
         self._client = client
         self._settings = settings
         self._shape = shape
+        self.shape = shape
         self._limit = limit
         self._resume_lower = resume_lower
         self._bulk_refused = settings.api_type is ApiType.REST or bool(

@@ -183,3 +183,36 @@ def test_wide_object_rows_changed_between_group_queries_are_never_torn(
         edited = any(str(value).startswith("Edited by a late commit") for value in record.values())
         # A late-commit edit moves SystemModstamp: both halves of the row agree on the version.
         assert edited == (record["SystemModstamp"] != record["CreatedDate"])
+
+
+def test_only_selected_fields_are_queried_and_emitted(sf: RunningSalesforce) -> None:
+    config = client_credentials_config(sf, objects=["Account"])
+    catalog = discover(config)
+    metadata = catalog["streams"][0]["metadata"]
+    keep = {"Name", "BillingAddress"}
+    for entry in metadata:
+        crumb = entry["breadcrumb"]
+        if len(crumb) == 2 and entry["metadata"].get("inclusion") == "available":
+            entry["metadata"]["selected"] = crumb[1] in keep
+    for api_type in ("rest", "bulk"):
+        run = run_tap({**config, "api_type": api_type}, catalog=catalog)
+        records = run.records("Account")
+        assert len(records) == 40
+        assert set(records[0]) == {
+            "Id",
+            "SystemModstamp",
+            "IsDeleted",
+            "_sdc_deleted_at",
+            "Name",
+            "BillingAddress",
+        }
+        stream = run.tap.streams["Account"]
+        assert isinstance(stream, SalesforceStream)
+        assert stream.last_reader is not None
+        shape_fields = set(stream.last_reader.shape.query_fields)
+        # The compound is read through its components, and nothing else is queried.
+        assert "BillingCity" in shape_fields
+        assert "Description" not in shape_fields
+        assert "BillingAddress" not in shape_fields
+        schema = run.schema("Account")["schema"]["properties"]
+        assert set(schema) == set(records[0])
