@@ -165,20 +165,29 @@ class AkountifySink(BatchSink):
 
     @override
     def process_batch(self, context: dict[str, Any]) -> None:
-        """Drain parent streams first, then settle every record of the batch."""
-        items: list[WorkItem] = context.get("items", [])
-        self._write(items)
+        """Drain parent streams first, then queue the batch for writing.
 
-    def flush_retries(self) -> None:
-        """Write retries that no batch of this run carried (the stream sent no record)."""
-        if self._retries:
-            self._write([])
-
-    def _write(self, items: list[WorkItem]) -> None:
+        The write runs in the target's drain worker while the next records are read and
+        mapped; the target waits for it before any STATE message (see
+        :meth:`TargetAkountify.wait_for_drains`).
+        """
         if self.compiled is None:
             return
         self.target.drain_parents(self)
+        items: list[WorkItem] = context.get("items", [])
         retries, self._retries = self._retries, []
+        self.target.submit_drain(lambda: self._write(items, retries))
+
+    def flush_retries(self) -> None:
+        """Write retries that no batch of this run carried (the stream sent no record)."""
+        if self._retries and self.compiled is not None:
+            self.target.drain_parents(self)
+            retries, self._retries = self._retries, []
+            self.target.submit_drain(lambda: self._write([], retries))
+
+    def _write(self, items: list[WorkItem], retries: list[WorkItem]) -> None:
+        if self.compiled is None:
+            return
         if retries:
             self.runtime.report.add(
                 self.stream_name, self.compiled.entity.name, "retried", len(retries)

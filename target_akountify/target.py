@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Target
@@ -18,7 +20,12 @@ else:
     from typing_extensions import override
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from singer_sdk.sinks import Sink
+
+#: Drains written in the background at most, plus the one being mapped.
+MAX_QUEUED_DRAINS = 1
 
 
 class TargetAkountify(Target):
@@ -39,6 +46,23 @@ class TargetAkountify(Target):
             self._MAX_RECORD_AGE_IN_MINUTES = float(interval)
         self._runtime: Runtime | None = None
         self._sinks: list[AkountifySink] = []
+        self._drain_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drain")
+        self._drains: deque[Future[None]] = deque()
+
+    def submit_drain(self, write: Callable[[], None]) -> None:
+        """Run a drain's write in the background, after the drains queued before it.
+
+        At most one drain waits behind the one being written, so memory stays bounded; a
+        failed drain stops the run at the next submission or STATE.
+        """
+        while len(self._drains) >= MAX_QUEUED_DRAINS:
+            self._drains.popleft().result()
+        self._drains.append(self._drain_worker.submit(write))
+
+    def wait_for_drains(self) -> None:
+        """Wait until every queued drain is written (re-raising the first failure)."""
+        while self._drains:
+            self._drains.popleft().result()
 
     @property
     def runtime(self) -> Runtime:
@@ -59,7 +83,7 @@ class TargetAkountify(Target):
         parents = Runtime.parents_of(entity)
         for other in self._sinks:
             if other is not sink and other.entity in parents and other.current_size:
-                self.drain_one(other)
+                self.drain_one(other)  # queued before the child's write: written first
 
     @override
     def process_endofpipe(self) -> None:
@@ -68,10 +92,13 @@ class TargetAkountify(Target):
         if runtime is not None:
             self._add_sinks_for_stored_streams()
         super().process_endofpipe()
+        self.wait_for_drains()
         if runtime is None:
             return
         for sink in self._sinks:
             sink.flush_retries()
+        self.wait_for_drains()
+        self._drain_worker.shutdown(wait=True)
         runtime.finish()
 
     def _pending_stored_streams(self) -> list[str]:
@@ -104,7 +131,8 @@ class TargetAkountify(Target):
 
     @override
     def _write_state_message(self, state: dict) -> None:
-        """Emit STATE, except in a dry run (nothing was written, so nothing is acknowledged)."""
+        """Emit STATE once every drain before it is written; never in a dry run."""
+        self.wait_for_drains()
         if self._runtime is not None and self._runtime.settings.dry_run:
             self.logger.info("Dry run: STATE not emitted")
             return

@@ -282,28 +282,16 @@ def _code(
     return Finalized(text)
 
 
-def _country(spec: FieldSpec, value: Any, policy: ValuePolicy, origin: str) -> Finalized:
-    _ = policy
-    return _code(
-        spec,
-        value,
-        origin,
-        check=is_country_code,
-        transform="country_code",
-        what="an ISO 3166 alpha-2 country code",
-    )
+_CODES = {
+    "country": (is_country_code, "country_code", "an ISO 3166 alpha-2 country code"),
+    "currency": (is_currency_code, "currency_code", "an ISO 4217 code"),
+}
 
 
-def _currency(spec: FieldSpec, value: Any, policy: ValuePolicy, origin: str) -> Finalized:
+def _iso_code(spec: FieldSpec, value: Any, policy: ValuePolicy, origin: str) -> Finalized:
     _ = policy
-    return _code(
-        spec,
-        value,
-        origin,
-        check=is_currency_code,
-        transform="currency_code",
-        what="an ISO 4217 code",
-    )
+    check, transform, what = _CODES[spec.kind]
+    return _code(spec, value, origin, check=check, transform=transform, what=what)
 
 
 def _tags(spec: FieldSpec, value: Any, policy: ValuePolicy, origin: str) -> Finalized:
@@ -357,8 +345,8 @@ _HANDLERS = {
     "number": _number,
     "date": _date,
     "boolean": _boolean,
-    "country": _country,
-    "currency": _currency,
+    "country": _iso_code,
+    "currency": _iso_code,
     "tags": _tags,
     "reference": _reference,
 }

@@ -143,6 +143,17 @@ class EmulatorTime:
     def clock(self) -> float:
         return self.now
 
+    def client(self, company: CompanyCredentials) -> AkountifyClient:
+        """A sequential client of the company that lives on this clock."""
+        return AkountifyClient(
+            self.akountify.base_url,
+            company.client_id,
+            company.client_secret,
+            options=ClientOptions(max_concurrency=1, max_retries=3),
+            sleep=self.sleep,
+            clock=self.clock,
+        )
+
     def sleep(self, seconds: float) -> None:
         with self._lock:
             self.now += seconds
@@ -161,14 +172,7 @@ def test_pacing_uses_the_whole_rate_without_429(
     akountify: RunningAkountify, company: CompanyCredentials, frozen_time: EmulatorTime
 ) -> None:
     akountify.set_limits(company_id=company.company_id, requests_per_minute=20)
-    client = AkountifyClient(
-        akountify.base_url,
-        company.client_id,
-        company.client_secret,
-        options=ClientOptions(max_concurrency=1, max_retries=3),
-        sleep=frozen_time.sleep,
-        clock=frozen_time.clock,
-    )
+    client = frozen_time.client(company)
     requests_made = 65
     for _ in range(requests_made):
         client.list_by_external_ids("customers", ["x"])
@@ -187,14 +191,7 @@ def test_a_429_from_another_client_is_honoured(
     other = akountify.client_session(company)
     for _ in range(5):  # another integration spends the whole window
         other.get(f"{akountify.company_url(company)}/customers", timeout=30)
-    client = AkountifyClient(
-        akountify.base_url,
-        company.client_id,
-        company.client_secret,
-        options=ClientOptions(max_concurrency=1, max_retries=3),
-        sleep=frozen_time.sleep,
-        clock=frozen_time.clock,
-    )
+    client = frozen_time.client(company)
     assert client.list_by_external_ids("customers", ["x"]) == []
     assert client.calls["rate_limited"] == 1
     assert frozen_time.slept >= 1  # waited Retry-After, not a blind retry
