@@ -191,6 +191,32 @@ class MeltanoProject:
             raise AssertionError(f"meltano run failed ({completed.returncode}):\n{log[-8000:]}")
         return RunResult(completed.returncode, log, report)
 
+    def start_run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        """Start ``meltano run`` without waiting (its output goes to ``run-N.log``)."""
+        self.report_path.unlink(missing_ok=True)
+        self.runs += 1
+        log = (self.root / f"run-{self.runs}.log").open("w", encoding="utf-8")
+        return subprocess.Popen(
+            [str(MELTANO), "run", *(args or (JOB,))],
+            cwd=self.root,
+            env=self.environment(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def plugin_processes(self, plugin: str) -> list[int]:
+        """Ids of the running processes of one of this project's plugins (by its config path)."""
+        marker = str(self.root / ".meltano" / "run" / plugin)
+        listing = subprocess.run(
+            ["ps", "-eo", "pid=,args="], capture_output=True, text=True, check=True
+        ).stdout
+        return [
+            int(line.split(None, 1)[0])
+            for line in listing.splitlines()
+            if marker in line and "ps -eo" not in line
+        ]
+
     def rejected(self, stream: str) -> dict[str, dict[str, Any]]:
         """The rejected store of a stream, by external id."""
         path = self.rejected_dir / f"{stream}.jsonl"
