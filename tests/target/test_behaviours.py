@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import pytest
 
 from target_akountify.mapping.loader import MappingError
+from target_akountify.target import TargetAkountify
 
 from .conftest import Api, record_message, run_target, schema_message, singer_lines
 from .schemas import ACCOUNT_SCHEMA, CONTACT_SCHEMA
@@ -262,3 +265,29 @@ def test_custom_fields_are_created_on_request(target_config: Config, api: Api) -
         "customers.industry",
         "customers.signed",
     ]
+
+
+def test_an_edit_between_read_and_write_is_re_read_not_overwritten_blindly(
+    target_config: Config, api: Api
+) -> None:
+    run_target(target_config, accounts_only(account(1, Phone="111")))
+    record = api.by_external_id("customers")["0010001"]
+    target = TargetAkountify(config=target_config)
+    client = target.runtime.client
+    original_batch = client.batch
+    edits: list[dict[str, Any]] = []
+
+    def batch_after_a_human_edit(operations: list[dict[str, Any]], **kwargs: Any) -> Any:
+        if not edits:  # a person edits the record after the target read it
+            edits.append(
+                api.edit_by_hand("customers", record["id"], {"legal_name": "Acme Holdings"})
+            )
+        return original_batch(operations, **kwargs)
+
+    client.batch = batch_after_a_human_edit  # type: ignore[method-assign]
+    with contextlib.redirect_stdout(io.StringIO()):
+        target.listen(io.StringIO(accounts_only(account(1, Phone="222"))))
+    after = api.by_external_id("customers")["0010001"]
+    assert after["phone"] == "222"  # written after re-reading (412 on the first attempt)
+    assert after["legal_name"] == "Acme Holdings"  # the edit of an unmapped field is kept
+    assert after["version"] == edits[0]["version"] + 1
