@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ import requests
 from emulators.common.process import EmulatorProcess, free_port, python_module_command
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,25 @@ class RunningAkountify:
         admin_token: Bearer token of the admin endpoints.
         data_dir: The emulator's data folder.
         process: The child process (None when attached to a server started elsewhere).
+        response_hooks: ``requests`` response hooks given to every session these helpers open
+            (tests add a contract check here).
     """
 
     base_url: str
     admin_token: str
     data_dir: Path
     process: EmulatorProcess | None = None
+    response_hooks: list[Callable[..., Any]] = field(default_factory=list)
+
+    def session(self) -> requests.Session:
+        """A plain ``requests`` session (no proxies from the environment) with the hooks."""
+        session = requests.Session()
+        session.trust_env = False
+        session.hooks["response"].extend(self.response_hooks)
+        return session
 
     def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = requests.request(
+        response = self.session().request(
             method,
             f"{self.base_url}/_admin/{path}",
             json=body,
@@ -108,7 +118,7 @@ class RunningAkountify:
                 "client_secret": creds.client_secret,
             }
         )
-        response = requests.post(f"{self.base_url}/oauth/token", data=form, timeout=30)
+        response = self.session().post(f"{self.base_url}/oauth/token", data=form, timeout=30)
         response.raise_for_status()
         return str(response.json()["access_token"])
 
@@ -116,8 +126,7 @@ class RunningAkountify:
         self, creds: CompanyCredentials, *, as_user: bool = False
     ) -> requests.Session:
         """A ``requests`` session authenticated as the company's API client (or its user)."""
-        session = requests.Session()
-        session.trust_env = False
+        session = self.session()
         session.headers["Authorization"] = f"Bearer {self.token(creds, as_user=as_user)}"
         return session
 

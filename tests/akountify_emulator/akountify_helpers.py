@@ -74,6 +74,13 @@ class Api:
         return response.json()["results"]
 
 
+def checked(emulator: RunningAkountify, contract: ContractChecker | None) -> RunningAkountify:
+    """The emulator, with every response of its helper sessions checked against the spec."""
+    if contract is not None and contract.hook not in emulator.response_hooks:
+        emulator.response_hooks.append(contract.hook)
+    return emulator
+
+
 def new_session(contract: ContractChecker | None) -> requests.Session:
     session = requests.Session()
     session.trust_env = False

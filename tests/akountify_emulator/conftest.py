@@ -13,7 +13,7 @@ from emulators.akountify.launcher import (
 )
 
 from .akountify_contract import ContractChecker, load_checker
-from .akountify_helpers import Api
+from .akountify_helpers import Api, checked
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -25,10 +25,12 @@ def contract() -> ContractChecker | None:
 
 
 @pytest.fixture(scope="session")
-def akountify(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAkountify]:
+def akountify(
+    tmp_path_factory: pytest.TempPathFactory, contract: ContractChecker | None
+) -> Iterator[RunningAkountify]:
     data_dir = tmp_path_factory.mktemp("akountify")
     with start_akountify_emulator(data_dir, "--no-rate-limits", "--no-access-log") as emulator:
-        yield emulator
+        yield checked(emulator, contract)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING
 
-import requests
-
 from .akountify_helpers import Api, error, new_session
 
 if TYPE_CHECKING:
@@ -113,9 +111,11 @@ def test_token_of_another_company_is_403_and_records_are_isolated(
 
 def test_admin_endpoints_need_the_admin_token(akountify: RunningAkountify) -> None:
     for headers in ({}, {"Authorization": "Bearer wrong"}):
-        response = requests.get(f"{akountify.base_url}/_admin/faults", headers=headers, timeout=10)
+        response = akountify.session().get(
+            f"{akountify.base_url}/_admin/faults", headers=headers, timeout=10
+        )
         error(response, 401, "unauthorized")
-        response = requests.post(
+        response = akountify.session().post(
             f"{akountify.base_url}/_admin/companies",
             json={"name": "x"},
             headers=headers,
@@ -145,9 +145,11 @@ def test_every_response_has_request_id_and_rate_headers(
     assert echoed.headers["X-Request-Id"] == "my-trace-42"
     for response in (
         api.get("/customers"),
-        requests.get(f"{akountify.base_url}/health", timeout=5),
+        akountify.session().get(f"{akountify.base_url}/health", timeout=5),
     ):
         assert response.headers["X-Request-Id"].startswith(("req_", "my-"))
         for name in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
             assert response.headers[name].isdigit()
-    assert requests.get(f"{akountify.base_url}/health", timeout=5).json() == {"status": "ok"}
+    assert akountify.session().get(f"{akountify.base_url}/health", timeout=5).json() == {
+        "status": "ok"
+    }

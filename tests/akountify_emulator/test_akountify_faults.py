@@ -10,7 +10,7 @@ import requests
 
 from emulators.akountify.launcher import RunningAkountify, start_akountify_emulator
 
-from .akountify_helpers import Api, detail, error
+from .akountify_helpers import Api, checked, detail, error
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,10 +29,12 @@ NO_FAULTS = {
 
 
 @pytest.fixture(scope="module")
-def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAkountify]:
+def faulty(
+    tmp_path_factory: pytest.TempPathFactory, contract: ContractChecker | None
+) -> Iterator[RunningAkountify]:
     data_dir = tmp_path_factory.mktemp("akountify-faults")
     with start_akountify_emulator(data_dir, "--no-rate-limits", "--no-access-log") as emulator:
-        yield emulator
+        yield checked(emulator, contract)
 
 
 @pytest.fixture
@@ -58,11 +60,11 @@ def test_server_errors_and_exemptions(faulty: RunningAkountify, fapi: Api) -> No
         else:
             error(response, 500, "internal_error")
     assert seen == {500, 503}
-    token = requests.post(
+    token = faulty.session().post(
         f"{faulty.base_url}/oauth/token", data={"grant_type": "client_credentials"}, timeout=5
     )
     assert token.status_code in {500, 503}
-    assert requests.get(f"{faulty.base_url}/health", timeout=5).status_code == 200
+    assert faulty.session().get(f"{faulty.base_url}/health", timeout=5).status_code == 200
     assert faulty.limits()["default"]["requests_per_minute"] == 0  # admin is exempt
 
 
@@ -111,7 +113,7 @@ def test_dropped_connections(faulty: RunningAkountify, fapi: Api) -> None:
     faulty.set_faults(drop_rate=1.0)
     with pytest.raises(requests.ConnectionError):
         fapi.upsert("customers", "C-1", {"display_name": "Never written"})
-    assert requests.get(f"{faulty.base_url}/health", timeout=5).status_code == 200
+    assert faulty.session().get(f"{faulty.base_url}/health", timeout=5).status_code == 200
     faulty.set_faults(drop_rate=0.0, drop_after_write_rate=1.0)
     with pytest.raises(requests.ConnectionError):
         fapi.upsert("customers", "C-2", {"display_name": "Written, answer lost"})
@@ -137,10 +139,8 @@ def test_retry_with_idempotency_key_after_a_lost_answer(
 def test_fault_settings_are_validated(
     faulty: RunningAkountify, contract: ContractChecker | None
 ) -> None:
-    session = requests.Session()
+    session = faulty.session()
     session.headers["Authorization"] = f"Bearer {faulty.admin_token}"
-    if contract is not None:
-        session.hooks["response"].append(contract.hook)
     url = f"{faulty.base_url}/_admin/faults"
     body = error(
         session.put(url, json={"error_rate": 2, "explode": True}, timeout=5),
@@ -154,11 +154,12 @@ def test_fault_settings_are_validated(
 
 def test_faults_given_at_start(tmp_path: Path, contract: ContractChecker | None) -> None:
     args = ("--fault-error-rate", "1", "--seed", "9", "--no-access-log")
-    with start_akountify_emulator(tmp_path, *args) as emulator:
+    with start_akountify_emulator(tmp_path, *args) as started:
+        emulator = checked(started, contract)
         creds = emulator.create_company("Started faulty")
         faults = emulator.set_faults()
         assert (faults["error_rate"], faults["seed"]) == (1.0, 9)
-        response = requests.get(f"{emulator.company_url(creds)}/customers", timeout=5)
+        response = emulator.session().get(f"{emulator.company_url(creds)}/customers", timeout=5)
         assert response.status_code in {500, 503}
     log = (tmp_path / "emulator.log").read_text()
     assert "Fault injection on" in log

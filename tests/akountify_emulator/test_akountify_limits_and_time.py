@@ -12,7 +12,7 @@ import requests
 
 from emulators.akountify.launcher import RunningAkountify, start_akountify_emulator
 
-from .akountify_helpers import Api, detail, error
+from .akountify_helpers import Api, checked, detail, error
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -24,11 +24,13 @@ BODY_LIMIT = 20_000
 
 
 @pytest.fixture(scope="module")
-def controlled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAkountify]:
+def controlled(
+    tmp_path_factory: pytest.TempPathFactory, contract: ContractChecker | None
+) -> Iterator[RunningAkountify]:
     data_dir = tmp_path_factory.mktemp("akountify-controlled")
     args = ("--token-ttl", str(TTL), "--body-limit", str(BODY_LIMIT), "--no-access-log")
     with start_akountify_emulator(data_dir, *args) as emulator:
-        yield emulator
+        yield checked(emulator, contract)
 
 
 @pytest.fixture
@@ -85,7 +87,7 @@ def test_requests_per_minute_window(controlled: RunningAkountify, capi: Api) -> 
 
 
 def test_unauthenticated_endpoints_report_the_defaults(controlled: RunningAkountify) -> None:
-    health = requests.get(f"{controlled.base_url}/health", timeout=5)
+    health = controlled.session().get(f"{controlled.base_url}/health", timeout=5)
     assert health.headers["X-RateLimit-Limit"] == "60"
     assert health.headers["X-RateLimit-Remaining"] == "60"
     limits = controlled.limits()

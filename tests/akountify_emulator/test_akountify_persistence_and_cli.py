@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from emulators.akountify.launcher import CompanyCredentials, start_akountify_emulator
 
-from .akountify_helpers import Api
+from .akountify_helpers import Api, checked
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -32,7 +32,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_data_and_tokens_survive_a_restart(
     tmp_path: Path, contract: ContractChecker | None
 ) -> None:
-    with start_akountify_emulator(tmp_path, "--no-access-log") as first:
+    with start_akountify_emulator(tmp_path, "--no-access-log") as started:
+        first = checked(started, contract)
         creds = first.create_company("Durable Ltd")
         api = Api(first, creds, contract)
         record = api.ok_upsert(
@@ -48,7 +49,8 @@ def test_data_and_tokens_survive_a_restart(
         )
         api.post("/customers", json={"display_name": "Keyed"}, headers={"Idempotency-Key": "k"})
         token = str(api.session.headers["Authorization"]).removeprefix("Bearer ")
-    with start_akountify_emulator(tmp_path, "--no-access-log") as second:
+    with start_akountify_emulator(tmp_path, "--no-access-log") as restarted:
+        second = checked(restarted, contract)
         again = Api(second, creds, contract, token=token)
         assert again.get(f"/customers/{record['id']}").json() == {
             **record,
@@ -67,7 +69,8 @@ def test_data_and_tokens_survive_a_restart(
 def test_create_company_and_seed_while_the_server_runs(
     tmp_path: Path, contract: ContractChecker | None
 ) -> None:
-    with start_akountify_emulator(tmp_path, "--no-access-log") as emulator:
+    with start_akountify_emulator(tmp_path, "--no-access-log") as started:
+        emulator = checked(started, contract)
         created = _cli("create-company", "CLI Co", "--data-dir", str(tmp_path), "--json")
         assert created.returncode == 0, created.stderr
         body = json.loads(created.stdout)
