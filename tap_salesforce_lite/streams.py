@@ -136,6 +136,13 @@ class SalesforceStream(Stream):
                     time_extracted=self._time_extracted,
                 )
 
+    def generate_child_contexts(
+        self, record: dict[str, Any], context: Context | None
+    ) -> Iterable[Context | None]:
+        """No child streams: no context (the SDK would copy every record for nothing)."""
+        if self.child_streams:
+            yield from super().generate_child_contexts(record, context)
+
     def selected_properties(self) -> list[str]:
         """Properties selected in the catalog (automatic ones included)."""
         mask = self.mask
