@@ -128,10 +128,19 @@ _MESSAGES: Final[dict[str, tuple[type[Exception], str]]] = {
             "profile or permission set with 'API Enabled' for the integration user"
         ),
     ),
-    "QUERY_TIMEOUT": (QueryTimeoutError, "Salesforce timed out while {doing} ({said})"),
+    "QUERY_TIMEOUT": (
+        QueryTimeoutError,
+        (
+            "Salesforce timed out while {doing} ({said}): objects with a replication key are read "
+            "in narrower time windows, others cannot be; select fewer fields of this object"
+        ),
+    ),
     "INVALID_QUERY_LOCATOR": (
         InvalidQueryLocatorError,
-        "The query cursor expired while {doing} ({said})",
+        (
+            "The query cursor expired while {doing} ({said}) and reading again kept failing: run "
+            "the sync again, it continues from its bookmark"
+        ),
     ),
     "PERMISSION": (
         PermissionMissingError,
