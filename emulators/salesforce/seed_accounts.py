@@ -383,27 +383,25 @@ class AccountSeeder:
         counts = ctx.counts.cases
         ordinals = _name_ordinals(start)
         names: list[tuple[str, str]] = []
+        random = ctx.rng.random
+        special = batch.special
+        scripts = batch.scripts
+        makers_of = ctx.pools.name_makers
         for position in range(end - start):
-            script = batch.scripts.get(position)
+            script = scripts.get(position)
+            group = "latin"
             if script:
                 counts[script] += 1
-            group = _GROUP_OF_CASE.get(script or "", "latin")
+                group = _GROUP_OF_CASE[script]
             ordinal = ordinals[group]
             ordinals[group] = ordinal + 1
-            makers = ctx.pools.name_makers[group]
+            makers = makers_of[group]
             maker = makers[ordinal % len(makers)]
             name = maker.name(ordinal // len(makers))
-            if position in batch.special:
-                for case, decorate in (
-                    ("name_emoji", self._with_emoji),
-                    ("name_colon", self._with_colon),
-                    ("name_control_characters", self._with_control_character),
-                    ("name_over_100_characters", self._over_100_characters),
-                ):
-                    if batch.has(case, position):
-                        name = decorate(name)
-                        counts[case] += 1
-            names.append((name, ctx.pick(maker.family.locales)))
+            if position in special:
+                name = self._decorate(name, position, batch)
+            locales = maker.family.locales
+            names.append((name, locales[int(random() * len(locales))]))
         duplicates = batch.sets["name_duplicate"]
         sources = [position for position in range(end - start) if position not in duplicates]
         for position in sorted(duplicates):
@@ -412,6 +410,19 @@ class AccountSeeder:
                 source = ctx.pick(sources)
                 names[position] = (names[source][0], names[position][1])
         return names
+
+    def _decorate(self, name: str, position: int, batch: _BatchCases) -> str:
+        """Apply the name cases of ``position`` (emoji, colon, control character, length)."""
+        for case, decorate in (
+            ("name_emoji", self._with_emoji),
+            ("name_colon", self._with_colon),
+            ("name_control_characters", self._with_control_character),
+            ("name_over_100_characters", self._over_100_characters),
+        ):
+            if batch.has(case, position):
+                name = decorate(name)
+                self.ctx.counts.cases[case] += 1
+        return name
 
     def _with_emoji(self, name: str) -> str:
         return f"{name} {self.ctx.pick(EMOJI)}"
@@ -434,18 +445,20 @@ class AccountSeeder:
         """One account row (the common path; :meth:`_account_cases` adds the cases)."""
         ctx = self.ctx
         random = ctx.rng.random
-        pick = ctx.pick
         stamps = ctx.stamps
         now = ctx.now_ms
         name, locale = batch.names[position]
+        sentences = ctx.pools.sentences
         created = ctx.start_ms + int((index + random()) * self.slot)
         modified = created if random() < 0.4 else created + int(random() * (now - created))
         stamp = modified if random() >= 0.05 else modified + int(random() * (now - modified))
         billing_case = batch.billing.get(position, "")
         if billing_case:
             ctx.counts.cases[billing_case] += 1
-        place = pick(self.places[locale][billing_case])
-        owner = ctx.random_owner()
+        places = self.places[locale][billing_case]
+        place = places[int(random() * len(places))]
+        owners = ctx.active_user_ids
+        owner = owners[int(random() * len(owners))]
         domain = email_domain(ctx, name)
         country = locale[-2:]
         fixed: list[Any] = [
@@ -455,7 +468,7 @@ class AccountSeeder:
             f"CD{100000 + index}" if random() < 0.6 else NULL,
             NULL,
             f"https://www.{domain}" if random() < 0.7 else NULL,
-            pick(ctx.pools.sentences) if random() < 0.4 else NULL,
+            sentences[int(random() * len(sentences))] if random() < 0.4 else NULL,
             owner, created, owner, modified, owner, stamp,
             stamps.date(modified) if random() < 0.3 else NULL,
             f"{country}{int(random() * 10**10):010d}" if random() < 0.6 else NULL,
@@ -471,7 +484,8 @@ class AccountSeeder:
         fixed[_CREATED] = stamps.datetime(created)
         fixed[_MODIFIED] = stamps.datetime(fixed[_MODIFIED])
         fixed[_STAMP] = stamps.datetime(fixed[_STAMP])
-        row = (sequence, *fixed, *pick(self.account_profiles), *place)
+        profiles = self.account_profiles
+        row = (sequence, *fixed, *profiles[int(random() * len(profiles))], *place)
         info = AccountInfo(account_id, name, owner, locale, created, deleted_ms, place[:8], domain)
         return row, info
 
@@ -542,7 +556,6 @@ class AccountSeeder:
     def _contacts(self, accounts: list[AccountInfo]) -> None:
         ctx = self.ctx
         random = ctx.rng.random
-        pick = ctx.pick
         datetime = ctx.stamps.datetime
         now = ctx.now_ms
         per_account = ctx.rng.choices(range(4), weights=CONTACTS_PER_ACCOUNT, k=len(accounts))
@@ -553,10 +566,13 @@ class AccountSeeder:
         special = set().union(*cases.values())
         first_sequence, contact_ids = ctx.reserve("Contact", total)
         profiles = self.contact_profiles
+        profile_count = len(profiles)
         rows: list[tuple[Any, ...]] = []
         for account, count in zip(accounts, per_account, strict=True):
             people = self.people[account.locale]
+            people_count = len(people)
             phones = self.phones[account.locale]
+            phone_count = len(phones)
             owner = account.owner_id
             account_id = account.account_id
             domain = account.domain
@@ -564,7 +580,7 @@ class AccountSeeder:
             created_ms = account.created_ms
             for _ in range(count):
                 position = len(rows)
-                last, first, name, local = pick(people)
+                last, first, name, local = people[int(random() * people_count)]
                 email = f"{local}@{domain}"
                 created = created_ms + int(random() * (now - created_ms) * 0.2)
                 modified = created if random() < 0.5 else created + int(random() * (now - created))
@@ -579,7 +595,8 @@ class AccountSeeder:
                         first_sequence + position, contact_ids[position], deleted, account_id,
                         last, first, name, email, owner, datetime(created), owner, modified_text,
                         owner, modified_text, *(billing if random() < 0.5 else _NO_ADDRESS),
-                        *pick(phones), *pick(profiles),
+                        *phones[int(random() * phone_count)],
+                        *profiles[int(random() * profile_count)],
                     )
                 )  # fmt: skip
         ctx.write("Contact", rows)
@@ -710,8 +727,8 @@ class AccountSeeder:
         close_date = stamps.date(created + int((random() * 180 + 7) * MS_PER_DAY))
         name = f"{account.name[:80]} - {pick(ctx.pools.product_words)} {number}"[:120]
         amount: float | str = pick(self.amounts)
-        audit = (owner, stamps.datetime(created), owner, stamps.datetime(modified), owner,
-                 stamps.datetime(modified))  # fmt: skip
+        modified_text = stamps.datetime(modified)
+        audit = (owner, stamps.datetime(created), owner, modified_text, owner, modified_text)
         items = None
         if stage == "Closed Won":
             if random() < WON_WITHOUT_AMOUNT_RATE:

@@ -3,6 +3,7 @@
 # ruff: noqa: PLR2004 - the probabilities and sizes of the seeded data are its specification
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from emulators.salesforce.seed_pools import EMAIL_DOMAINS, ascii_slug
@@ -134,5 +135,14 @@ def seed_products(ctx: SeedContext, count: int) -> None:
 
 def email_domain(ctx: SeedContext, company_name: str) -> str:
     """A plausible email domain: ASCII letters of the name's first two words, or a stock one."""
-    slug = "".join(ascii_slug(word) for word in company_name.split(" ", 2)[:2])[:24]
-    return f"{slug}.example" if len(slug) >= 3 else ctx.pick(EMAIL_DOMAINS)
+    words = company_name.split(" ", 2)
+    key = words[0] if len(words) < 2 else f"{words[0]} {words[1]}"
+    slug = _domain_slug(key)
+    return f"{slug}.example" if slug else ctx.pick(EMAIL_DOMAINS)
+
+
+@functools.lru_cache(maxsize=262_144)
+def _domain_slug(words: str) -> str:
+    """The ASCII slug of one or two words (empty when too short to make a domain)."""
+    slug = "".join(ascii_slug(word) for word in words.split(" "))[:24]
+    return slug if len(slug) >= 3 else ""

@@ -86,21 +86,20 @@ class TimestampFormatter:
         self._days: dict[int, str] = {}
 
     def _day(self, day: int) -> str:
-        text = self._days.get(day)
-        if text is None:
-            text = (_EPOCH + timedelta(days=day)).strftime("%Y-%m-%d")
-            self._days[day] = text
+        text = (_EPOCH + timedelta(days=day)).strftime("%Y-%m-%d")
+        self._days[day] = text
         return text
 
     def datetime(self, millis: int) -> str:
         """``YYYY-MM-DDTHH:MM:SS.fffZ`` of an epoch-millisecond instant."""
         day, rest = divmod(millis, MS_PER_DAY)
-        minute, within = divmod(rest, 60_000)
-        return self._day(day) + "T" + _MINUTES[minute] + _SECONDS[within]
+        text = self._days.get(day) or self._day(day)
+        return f"{text}T{_MINUTES[rest // 60_000]}{_SECONDS[rest % 60_000]}"
 
     def date(self, millis: int) -> str:
         """``YYYY-MM-DD`` of an epoch-millisecond instant."""
-        return self._day(millis // MS_PER_DAY)
+        day = millis // MS_PER_DAY
+        return self._days.get(day) or self._day(day)
 
 
 def epoch_millis(moment: datetime) -> int:
@@ -140,13 +139,12 @@ def exclusive_positions(
     Returns:
         Position within the batch → case, for the positions that got one.
     """
-    order = list(range(end - start))
-    rng.shuffle(order)
+    counts = [(case, int(rate * end) - int(rate * start)) for case, rate in rates]
+    chosen_positions = rng.sample(range(end - start), sum(count for _, count in counts))
     chosen: dict[int, str] = {}
     cursor = 0
-    for case, rate in rates:
-        count = int(rate * end) - int(rate * start)
-        for position in order[cursor : cursor + count]:
+    for case, count in counts:
+        for position in chosen_positions[cursor : cursor + count]:
             chosen[position] = case
         cursor += count
     return chosen

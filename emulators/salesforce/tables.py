@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import sqlite3  # noqa: TC003 - used at run time by callers
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from emulators.salesforce.schema import STORAGE_AFFINITY, Catalog, ObjectDef
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 #: Timestamp columns that get an index when the object has them.
 INDEXED_TIMESTAMPS = ("SystemModstamp", "LastModifiedDate", "CreatedDate")
@@ -122,7 +126,17 @@ def create_indexes(connection: sqlite3.Connection, obj: ObjectDef) -> None:
         connection.execute(index.create_sql())
 
 
-def drop_indexes(connection: sqlite3.Connection, obj: ObjectDef) -> None:
-    """Drop the indexes of ``obj``'s table (before a bulk load)."""
+def drop_indexes(
+    connection: sqlite3.Connection, obj: ObjectDef, *, only: Iterable[str] | None = None
+) -> None:
+    """Drop the indexes of ``obj``'s table (before a bulk load).
+
+    Args:
+        connection: An open connection.
+        obj: The object.
+        only: Drop only the indexes of these columns (every index when None).
+    """
+    columns = None if only is None else set(only)
     for index in index_defs(obj):
-        connection.execute(f"DROP INDEX IF EXISTS {quote(index.name)}")
+        if columns is None or index.column in columns:
+            connection.execute(f"DROP INDEX IF EXISTS {quote(index.name)}")
