@@ -527,10 +527,11 @@ class AccountSeeder:
         return deleted_ms
 
     def _long_description(self) -> str:
+        """1 to 4 KB of text over several lines (LF, some CRLF), with quotes and commas."""
         ctx = self.ctx
-        lines: list[str] = []
+        lines = [f'Customer said "{ctx.pick(ctx.pools.sentences)}", then, twice, "again".']
         target = 1_000 + int(ctx.rng.random() * 3_000)
-        size = 0
+        size = len(lines[0])
         while size < target:
             paragraph = ctx.pick(ctx.pools.paragraphs)
             roll = ctx.rng.random()
@@ -540,7 +541,7 @@ class AccountSeeder:
                 paragraph = f"Notes, part {len(lines) + 1}: {paragraph}\r"
             lines.append(paragraph)
             size += len(paragraph) + 1
-        return "\n".join(lines)[:32000]
+        return "\n".join(lines)
 
     # ------------------------------------------------------------------ contacts
 
