@@ -32,8 +32,8 @@ INVALID: Final = _Invalid()
 _DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+_CONTROL_MULTILINE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 # The everyday ASCII address (dot-atom local part, LDH labels, alphabetic TLD). Addresses that
 # match it skip email-validator's slower full parse: its answer for them is the same, except
 # for special-use domains, which are checked here too.
@@ -79,6 +79,16 @@ def type_name(value: Any) -> str:
     return "an object"
 
 
+@cache
+def _refused(forbidden: str, multiline: bool) -> re.Pattern[str]:
+    """One character class of what a text may not hold.
+
+    That is the control characters (line breaks and tabs too, unless ``multiline``) and the
+    ``forbidden`` ones.
+    """
+    return re.compile(f"[{_CONTROL_MULTILINE if multiline else _CONTROL}{re.escape(forbidden)}]")
+
+
 def text(
     value: Any,
     path: str,
@@ -105,10 +115,8 @@ def text(
         return problems.add(
             path, "invalid_format", f"{path} must be a string, not {type_name(value)}"
         )
-    pattern = _CONTROL_MULTILINE if multiline else _CONTROL
+    pattern = _refused(forbidden, multiline)
     bad = pattern.findall(value) if pattern.search(value) else []
-    if forbidden:
-        bad += [ch for ch in value if ch in forbidden]
     if bad:
         shown = ", ".join(dict.fromkeys(repr(ch) for ch in bad))
         rule = f"{forbidden!r} and control characters" if forbidden else "control characters"
