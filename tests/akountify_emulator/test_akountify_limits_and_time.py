@@ -193,3 +193,32 @@ def test_default_body_limit_is_3_5_mib(api: Api) -> None:
         422,
         "validation_failed",
     )
+
+
+def test_admin_settings_are_validated(controlled: RunningAkountify) -> None:
+    session = controlled.session()
+    session.headers["Authorization"] = f"Bearer {controlled.admin_token}"
+    base = f"{controlled.base_url}/_admin"
+    body = error(
+        session.put(f"{base}/limits", json={"requests_per_minute": -1, "burst": 2}, timeout=5),
+        422,
+        "validation_failed",
+    )
+    assert detail(body, "requests_per_minute")["code"] == "invalid_value"
+    assert detail(body, "burst")["code"] == "unknown_field"
+    body = error(
+        session.put(f"{base}/clock", json={"frozen": "yes", "warp": 1}, timeout=5),
+        422,
+        "validation_failed",
+    )
+    assert detail(body, "frozen")["code"] == "invalid_format"
+    assert detail(body, "warp")["code"] == "unknown_field"
+    error(
+        session.put(
+            f"{base}/limits", data=b"[", headers={"Content-Type": "application/json"}, timeout=5
+        ),
+        400,
+        "bad_request",
+    )
+    assert session.get(f"{base}/limits", timeout=5).json()["default"]["requests_per_minute"] == 60
+    assert session.get(f"{base}/clock", timeout=5).json()["frozen"] is False
