@@ -56,6 +56,7 @@ DEFAULT_LEGAL_SUFFIXES: tuple[str, ...] = (
 )
 
 _WHITESPACE = re.compile(r"\s+")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ def clean_text(
     Returns:
         The cleaned value with what was found, so that callers can warn or reject.
     """
-    text = unicodedata.normalize("NFC", value)
+    text = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    if not _CONTROL.search(text) and not any(char in text for char in forbidden):
+        return CleanResult(text)  # the common case, without a pass over every character
     kept: list[str] = []
     removed = 0
     found: set[str] = set()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gettext
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -152,6 +152,7 @@ def _country_index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=4096)
 def country_code(value: str) -> str | None:
     """Return the ISO 3166-1 alpha-2 code for a country name or code, or None if unknown.
 
@@ -175,6 +176,7 @@ def _currency_index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=1024)
 def currency_code(value: str) -> str | None:
     """Return the ISO 4217 code for a currency code, name or symbol, or None if unknown.
 

@@ -199,6 +199,7 @@ StandardTests = get_target_test_class(
     config=SHARED_CONFIG,
     custom_suites=[suite],
     include_target_tests=False,
+    parse_env_config=False,  # a developer's .env must not replace the test company's credentials
 )
 
 
