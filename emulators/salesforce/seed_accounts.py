@@ -512,19 +512,23 @@ class AccountSeeder:
     def _account_lifecycle_cases(
         self, fixed: list[Any], position: int, batch: _BatchCases
     ) -> int | None:
-        """The shared-SystemModstamp and deletion cases; the deletion time, if deleted."""
+        """The shared-SystemModstamp and deletion cases; the deletion time, if deleted.
+
+        A deleted account's SystemModstamp is its deletion time, so it cannot also share the
+        mass update's stamp: the shared case is counted only where it really applies.
+        """
         ctx = self.ctx
+        if batch.has("account_soft_deleted", position):
+            stamp = fixed[_STAMP]
+            deleted_ms: int = stamp + int(ctx.rng.random() * (ctx.now_ms - stamp))
+            fixed[_MODIFIED] = fixed[_STAMP] = deleted_ms
+            fixed[_DELETED] = 1
+            ctx.counts.cases["account_soft_deleted"] += 1
+            return deleted_ms
         if batch.has("shared_systemmodstamp", position) and fixed[_CREATED] < self.shared_stamp_ms:
             fixed[_MODIFIED] = fixed[_STAMP] = self.shared_stamp_ms
             ctx.counts.cases["shared_systemmodstamp"] += 1
-        if not batch.has("account_soft_deleted", position):
-            return None
-        stamp = fixed[_STAMP]
-        deleted_ms = stamp + int(ctx.rng.random() * (ctx.now_ms - stamp))
-        fixed[_MODIFIED] = fixed[_STAMP] = deleted_ms
-        fixed[_DELETED] = 1
-        ctx.counts.cases["account_soft_deleted"] += 1
-        return deleted_ms
+        return None
 
     def _long_description(self) -> str:
         """1 to 4 KB of text over several lines (LF, some CRLF), with quotes and commas."""
