@@ -75,6 +75,8 @@ CREATE INDEX IF NOT EXISTS records_by_creation ON records(company_id, entity, se
 CREATE INDEX IF NOT EXISTS records_by_unique_key
     ON records(company_id, entity, unique_key) WHERE unique_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_by_update ON records(company_id, entity, updated_at);
+CREATE INDEX IF NOT EXISTS records_without_external_id
+    ON records(company_id, entity, seq) WHERE external_id IS NULL;
 CREATE TABLE IF NOT EXISTS custom_field_definitions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
