@@ -195,27 +195,29 @@ class MeltanoProject:
         """Start ``meltano run`` without waiting (its output goes to ``run-N.log``)."""
         self.report_path.unlink(missing_ok=True)
         self.runs += 1
-        log = (self.root / f"run-{self.runs}.log").open("w", encoding="utf-8")
-        return subprocess.Popen(
-            [str(MELTANO), "run", *(args or (JOB,))],
-            cwd=self.root,
-            env=self.environment(env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        with (self.root / f"run-{self.runs}.log").open("w", encoding="utf-8") as log:
+            return subprocess.Popen(
+                [str(MELTANO), "run", *(args or (JOB,))],
+                cwd=self.root,
+                env=self.environment(env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,  # its own process group, so it can be ended as a whole
+            )
 
-    def plugin_processes(self, plugin: str) -> list[int]:
-        """Ids of the running processes of one of this project's plugins (by its config path)."""
-        marker = str(self.root / ".meltano" / "run" / plugin)
+    @staticmethod
+    def plugin_processes(run: subprocess.Popen[str], executable: str) -> list[int]:
+        """Ids of a started run's processes (its process group) running ``executable``."""
         listing = subprocess.run(
-            ["ps", "-eo", "pid=,args="], capture_output=True, text=True, check=True
+            ["ps", "-ww", "-eo", "pid=,pgid=,args="], capture_output=True, text=True, check=True
         ).stdout
-        return [
-            int(line.split(None, 1)[0])
-            for line in listing.splitlines()
-            if marker in line and "ps -eo" not in line
-        ]
+        found = []
+        for line in listing.splitlines():
+            pid, pgid, args = line.split(None, 2)
+            if int(pgid) == run.pid and int(pid) != run.pid and f"/{executable} " in args:
+                found.append(int(pid))
+        return found
 
     def rejected(self, stream: str) -> dict[str, dict[str, Any]]:
         """The rejected store of a stream, by external id."""
