@@ -76,26 +76,48 @@ class Layout:
 
 
 class SeedWriter:
-    """Runs the seed's INSERTs on a thread of its own, overlapping the row generation.
+    """Writes the seed's batches, each as one transaction, inline or on a thread of its own.
 
-    Python's sqlite3 releases the GIL while SQLite inserts, so the next batch is generated
-    while the previous one is written. The writer owns the connection while it runs;
-    transactions are written in submission order, so the result is the same as writing them
-    inline.
+    Alone, a process writes on a thread: Python's sqlite3 releases the GIL while SQLite
+    inserts, so the next batch is generated while the previous one is written. When several
+    processes write the same database they take turns through ``write_lock``, and each writes
+    inline: one process inserts at full speed while the other generates, instead of a writer
+    thread holding the database lock while it competes for the GIL with its own generator.
+    Transactions are written in submission order either way, so the records are the same.
     """
 
     _STOP = object()
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        """Start the writer thread on ``connection`` (made with ``check_same_thread=False``)."""
+    def __init__(self, connection: sqlite3.Connection, write_lock: Any = None) -> None:
+        """Prepare the writer (and start its thread when there is no shared lock).
+
+        Args:
+            connection: The connection to write with (``check_same_thread=False``).
+            write_lock: A lock shared by every process writing the database (a
+                ``multiprocessing.Lock``), taken around each transaction: waiting on it wakes
+                up as soon as the other process commits, where SQLite's busy handler polls
+                and may sleep up to 100 ms past the moment the database is free.
+        """
         self.connection = connection
+        self._write_lock = write_lock
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
         self.lock_wait = 0.0
-        self._thread = threading.Thread(target=self._run, name="seed-writer", daemon=True)
-        self._thread.start()
+        self.lock_held = 0.0
+        self.cpu = 0.0
+        self._thread: threading.Thread | None = None
+        if write_lock is None:
+            self._thread = threading.Thread(target=self._run, name="seed-writer", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
+        began = time.thread_time()
+        try:
+            self._loop()
+        finally:
+            self.cpu = time.thread_time() - began
+
+    def _loop(self) -> None:
         while True:
             item = self._queue.get()
             if item is self._STOP:
@@ -109,15 +131,23 @@ class SeedWriter:
 
     def _transaction(self, inserts: list[tuple[str, Sequence[Sequence[Any]]]]) -> None:
         waited = time.perf_counter()
-        self.connection.execute("BEGIN IMMEDIATE")
-        self.lock_wait += time.perf_counter() - waited
+        if self._write_lock is not None:
+            self._write_lock.acquire()
         try:
-            for sql, rows in inserts:
-                self.connection.executemany(sql, rows)
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+            self.connection.execute("BEGIN IMMEDIATE")
+            held = time.perf_counter()
+            self.lock_wait += held - waited
+            try:
+                for sql, rows in inserts:
+                    self.connection.executemany(sql, rows)
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+            self.lock_held += time.perf_counter() - held
+        finally:
+            if self._write_lock is not None:
+                self._write_lock.release()
 
     def _check(self) -> None:
         if self._error is not None:
@@ -130,12 +160,18 @@ class SeedWriter:
         processes writing the same database hold it for the inserts alone.
         """
         self._check()
-        self._queue.put(inserts)
+        if self._thread is None:
+            began = time.thread_time()
+            self._transaction(inserts)
+            self.cpu += time.thread_time() - began
+        else:
+            self._queue.put(inserts)
 
     def close(self) -> None:
-        """Wait for every queued statement; raise the first error one of them raised."""
-        self._queue.put(self._STOP)
-        self._thread.join()
+        """Wait for every queued transaction; raise the first error one of them raised."""
+        if self._thread is not None:
+            self._queue.put(self._STOP)
+            self._thread.join()
         self._check()
 
 

@@ -89,13 +89,16 @@ def batch_ranges(accounts: int, batch_size: int) -> list[tuple[int, int]]:
     return [(start, min(start + batch_size, accounts)) for start in range(0, accounts, batch_size)]
 
 
-def write_batches(plan: RunPlan, batches: list[tuple[int, int]], pools: Pools) -> SeedCounts:
+def write_batches(
+    plan: RunPlan, batches: list[tuple[int, int]], pools: Pools, write_lock: Any = None
+) -> SeedCounts:
     """Generate and insert the given batches (one transaction each); return what was written.
 
     Args:
         plan: The run's constants.
         batches: (start, end) account ranges.
         pools: The run's Faker pools.
+        write_lock: The lock the run's writing processes share (None when alone).
 
     Returns:
         The counts of the records and cases written.
@@ -115,7 +118,7 @@ def write_batches(plan: RunPlan, batches: list[tuple[int, int]], pools: Pools) -
     ctx.price_entries = list(plan.price_entries)
     ctx.standard_pricebook_id = plan.standard_pricebook_id
     seeder = AccountSeeder(ctx)
-    writer = ctx.writer = SeedWriter(connection)
+    writer = ctx.writer = SeedWriter(connection, write_lock)
     began = time.perf_counter()
     cpu = time.process_time()
     try:
@@ -136,21 +139,26 @@ def write_batches(plan: RunPlan, batches: list[tuple[int, int]], pools: Pools) -
         finally:
             connection.close()
     logger.info(
-        "Process %s wrote %s batches in %.1f s (%.1f s of CPU, %.1f s waiting for the lock)",
+        "Process %s wrote %s batches in %.1f s (%.1f s of CPU, of which %.1f s inserting; "
+        "%.1f s waiting for the write lock, %.1f s holding it)",
         os.getpid(),
         len(batches),
         time.perf_counter() - began,
         time.process_time() - cpu,
+        writer.cpu,
         writer.lock_wait,
+        writer.lock_held,
     )
     return ctx.counts
 
 
-def _worker_main(plan: RunPlan, batches: list[tuple[int, int]], results: Any) -> None:
+def _worker_main(
+    plan: RunPlan, batches: list[tuple[int, int]], results: Any, write_lock: Any
+) -> None:
     """Entry point of a worker process: write its batches, report counts or the error."""
     try:
         pools = _INHERITED_POOLS.get(plan.seed) or build_pools(plan.seed)
-        counts = write_batches(plan, batches, pools)
+        counts = write_batches(plan, batches, pools, write_lock)
         results.put(("ok", counts))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         results.put(("error", traceback.format_exc()))
@@ -189,8 +197,9 @@ def write_all(
     chunks = [ranges[index : index + share] for index in range(0, len(ranges), share)]
     _INHERITED_POOLS[plan.seed] = pools
     results: Any = context.Queue()
+    write_lock = context.Lock()
     processes = [
-        context.Process(target=_worker_main, args=(plan, chunk, results), daemon=True)
+        context.Process(target=_worker_main, args=(plan, chunk, results, write_lock), daemon=True)
         for chunk in chunks
     ]
     try:
