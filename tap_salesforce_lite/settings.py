@@ -261,7 +261,7 @@ CONFIG_SCHEMA: Final[dict[str, Any]] = th.PropertiesList(
     th.Property(
         "bulk_poll_max_interval",
         th.NumberType(minimum=0),
-        default=10.0,
+        default=30.0,
         description="Longest wait in seconds between two Bulk job status checks (they start "
         "at 0.2 s and grow by half each time).",
     ),
@@ -370,7 +370,7 @@ def load_settings(config: Mapping[str, Any]) -> TapSettings:
         max_retries=int(config.get("max_retries", 8)),
         retry_initial_delay=float(config.get("retry_initial_delay", 1.0)),
         retry_max_delay=float(config.get("retry_max_delay", 60.0)),
-        bulk_poll_max_interval=float(config.get("bulk_poll_max_interval", 10.0)),
+        bulk_poll_max_interval=float(config.get("bulk_poll_max_interval", 30.0)),
     )
     if errors:
         raise ConfigValidationError("Config validation failed", errors=errors, schema=CONFIG_SCHEMA)
