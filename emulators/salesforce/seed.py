@@ -240,6 +240,7 @@ def _load(
         active_user_ids=tuple(ctx.active_user_ids),
         price_entries=tuple(ctx.price_entries),
         standard_pricebook_id=ctx.standard_pricebook_id,
+        catalog=ctx.catalog,
     )
     phase = time.perf_counter()
     counts = write_all(plan, batch_size, ctx.pools, workers)

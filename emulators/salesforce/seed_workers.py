@@ -19,7 +19,6 @@ import traceback
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from emulators.salesforce.catalog import default_catalog
 from emulators.salesforce.seed_accounts import CHILDREN_PER_ACCOUNT, AccountSeeder
 from emulators.salesforce.seed_context import SeedContext, SeedCounts, SeedWriter
 from emulators.salesforce.seed_extras import (
@@ -34,6 +33,7 @@ from emulators.salesforce.seed_support import TimestampFormatter
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from emulators.salesforce.schema import Catalog
     from emulators.salesforce.seed_pools import Pools
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class RunPlan:
         active_user_ids: Users that own records.
         price_entries: The price book entries line items use.
         standard_pricebook_id: The standard price book.
+        catalog: The org's objects.
     """
 
     db_path: str
@@ -71,6 +72,7 @@ class RunPlan:
     active_user_ids: tuple[str, ...]
     price_entries: tuple[tuple[str, str, str, str, float], ...]
     standard_pricebook_id: str
+    catalog: Catalog
 
 
 def open_connection(db_path: str | Path) -> sqlite3.Connection:
@@ -106,7 +108,7 @@ def write_batches(
     connection = open_connection(plan.db_path)
     ctx = SeedContext(
         connection=connection,
-        catalog=default_catalog(),
+        catalog=plan.catalog,
         rng=random.Random(f"{plan.seed}:variants"),
         pools=pools,
         stamps=TimestampFormatter(),

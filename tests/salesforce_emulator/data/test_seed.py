@@ -235,11 +235,20 @@ def test_seeded_store_answers_queries_and_accepts_writes(seeded: tuple[Path, dic
 
 def test_seed_appends_to_an_existing_store(tmp_path: Path) -> None:
     db_path = tmp_path / "org.sqlite3"
-    store = OrgStore(db_path, default_catalog())
+    store = OrgStore(db_path, default_catalog(wide_fields=20))  # the store's own catalogue
     existing = store.create("Account", {"Name": "Made by hand"})
-    summary = seed_org(store, accounts=50, seed=1)
+    summary = seed_org(store, accounts=60, seed=1, batch_size=20, workers=2)
     assert store.get("Account", existing, ["Name"])["Name"] == "Made by hand"
-    assert store.counts()["Account"] == 1 + 50 - summary.deleted.get("Account", 0)
+    assert store.counts()["Account"] == 1 + 60 - summary.deleted.get("Account", 0)
+    wide = store.query("SELECT Id, Extended_Attribute_Number_0020_Value__c FROM Wide_Object__c",
+                       include_deleted=False)  # fmt: skip
+    assert wide.total_size == 60
+    after = store.create("Contact", {"LastName": "After", "AccountId": existing})
+    assert after > max(
+        r["Id"]
+        for r in store.query("SELECT Id FROM Contact", include_deleted=True).fetch_rest(0, 500)
+        if r["Id"] != after
+    ), "new ids come after the seeded ones"
     store.close()
 
 
