@@ -1,8 +1,8 @@
-"""Keep meltano.yml's plugin definitions and the README's settings tables in step with the plugins.
+"""Keep meltano.yml, .env.example and the README's settings tables in step with the plugins.
 
-Both are generated from what each plugin says about itself (``--about``), so a setting added to
-a plugin cannot be missing from ``meltano.yml`` (where Meltano needs it declared) or from the
-README (where people look it up)::
+All three are generated from what each plugin says about itself (``--about``), so a setting
+added to a plugin cannot be missing from ``meltano.yml`` (where Meltano needs it declared),
+from ``.env.example`` (its environment variable) or from the README (where people look it up)::
 
     .venv/bin/python scripts/plugin_docs.py check   # exit 1 and list what is out of date
     .venv/bin/python scripts/plugin_docs.py write   # rewrite both from the plugins' --about
@@ -24,6 +24,26 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 MELTANO_YML = ROOT / "meltano.yml"
 README = ROOT / "README.md"
+ENV_EXAMPLE = ROOT / ".env.example"
+
+ENV_HEADER = """\
+# Every setting of both plugins as the environment variable Meltano reads, from the environment
+# or from `.env` beside meltano.yml. Copy this file to `.env`, uncomment and fill in what you
+# need: secrets belong there (or in your scheduler's secret store), never in meltano.yml.
+# Generated from each plugin's --about by `.venv/bin/python scripts/plugin_docs.py write`.
+
+# The local emulators: `python3 scripts/dev.py demo` writes these (and the credentials it
+# creates for them) into `.env` itself; the `local` environment of meltano.yml reads them.
+# SALESFORCE_EMULATOR_URL=https://127.0.0.1:8443
+# SALESFORCE_EMULATOR_CA_FILE=/path/to/.data/salesforce/ca.pem
+# AKOUNTIFY_EMULATOR_URL=http://127.0.0.1:8300/v1
+
+# Production state: keep Meltano's bookmarks where every machine that runs the job sees them
+# (docs/guide.md, "Production"). Either a shared system database ...
+# MELTANO_DATABASE_URI=postgresql+psycopg://meltano:password@db.example.com:5432/meltano
+# ... or a state backend in object storage (credentials from the usual AWS/GCS/Azure variables).
+# MELTANO_STATE_BACKEND_URI=s3://your-bucket/meltano-state
+"""
 
 
 @dataclass(frozen=True)
@@ -234,6 +254,33 @@ def generated_tables() -> dict[Plugin, str]:
     return {plugin: settings_table(about(plugin, "markdown")) for plugin in PLUGINS}
 
 
+def env_variable(plugin: Plugin, setting: str) -> str:
+    """The environment variable Meltano maps to a plugin setting (``TAP_X_CLIENT_ID``)."""
+    return f"{plugin.name}_{setting}".upper().replace("-", "_")
+
+
+def env_example(abouts: dict[Plugin, dict[str, Any]]) -> str:
+    """The text of ``.env.example``: every setting of both plugins, commented out."""
+    lines = [ENV_HEADER]
+    for plugin, about_info in abouts.items():
+        lines.append(f"# ---- {plugin.name} ----")
+        required = set(about_info["settings"].get("required") or [])
+        for name, schema in about_info["settings"]["properties"].items():
+            notes = []
+            if name in required:
+                notes.append("required")
+            if schema.get("secret"):
+                notes.append("secret")
+            if schema.get("default") is not None:
+                notes.append(f"default: {json.dumps(schema['default'])}")
+            suffix = f" ({'; '.join(notes)})" if notes else ""
+            description = " ".join(str(schema.get("description", "")).split())
+            lines.append(f"# {name}{suffix}: {description}")
+            lines.append(f"# {env_variable(plugin, name)}=")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def problems() -> list[str]:
     """What is out of date in meltano.yml and README.md (empty when both are current)."""
     found: list[str] = []
@@ -242,6 +289,9 @@ def problems() -> list[str]:
         for key, value in generated.items():
             if declared[plugin].get(key) != value:
                 found.append(f"meltano.yml: {plugin.name} {key} differ from its --about")
+    abouts = {plugin: about_json(plugin) for plugin in PLUGINS}
+    if ENV_EXAMPLE.read_text(encoding="utf-8") != env_example(abouts):
+        found.append(".env.example: the settings differ from the plugins' --about")
     readme = README.read_text(encoding="utf-8")
     try:
         current = readme_with_tables(readme, generated_tables())
@@ -254,11 +304,13 @@ def problems() -> list[str]:
 
 
 def write() -> None:
-    """Rewrite meltano.yml's plugin keys and the README's tables from the plugins."""
+    """Rewrite meltano.yml's plugin keys, .env.example and the README's tables."""
     meltano = MELTANO_YML.read_text(encoding="utf-8")
     MELTANO_YML.write_text(
         meltano_with_definitions(meltano, generated_definitions()), encoding="utf-8"
     )
+    abouts = {plugin: about_json(plugin) for plugin in PLUGINS}
+    ENV_EXAMPLE.write_text(env_example(abouts), encoding="utf-8")
     readme = README.read_text(encoding="utf-8")
     README.write_text(readme_with_tables(readme, generated_tables()), encoding="utf-8")
 
