@@ -10,26 +10,13 @@ from __future__ import annotations
 from typing import Any, Final
 
 from emulators.salesforce.catalog import child_relationships
-from emulators.salesforce.schema import Catalog, FieldDef, ObjectDef  # noqa: TC001
+from emulators.salesforce.schema import TEXT_TYPES, Catalog, FieldDef, ObjectDef
 
 #: Id of the master record type every layoutable object has.
 MASTER_RECORD_TYPE_ID: Final[str] = "012000000000000AAA"
 #: The most records one DML call (sObject collections) accepts, as global describe says.
 MAX_BATCH_SIZE: Final[int] = 200
 
-_TEXT_TYPES = frozenset(
-    {
-        "string",
-        "textarea",
-        "picklist",
-        "multipicklist",
-        "combobox",
-        "email",
-        "phone",
-        "url",
-        "encryptedstring",
-    }
-)
 _GROUPABLE_TYPES = frozenset(
     {
         "id",
@@ -165,7 +152,7 @@ def describe_global(
 def _byte_length(field: FieldDef) -> int:
     if field.type in {"id", "reference"}:
         return 18
-    if field.type in _TEXT_TYPES:
+    if field.type in TEXT_TYPES:
         return field.length * 3
     if field.type == "base64":
         return field.length
