@@ -9,6 +9,7 @@ Run it as `python3 scripts/dev.py demo [COMMAND]` (which sets up .venv first):
     demo --test-sync      a dry run on 5 records per object: nothing written, nothing bookmarked
     demo edit             change an account in Salesforce (or --delete it) for the next run
     demo show ENTITY      what landed in Akountify: customers, contacts, invoices, sync-runs
+    demo cheatsheet       the mapping as a one-page Markdown cheat sheet: where to edit what
     demo status           are the emulators running, what did the last run do
     demo stop             stop both emulators (their data stays in .data/)
     demo reset            stop them and delete their data, the sync state and output/
@@ -16,18 +17,22 @@ Run it as `python3 scripts/dev.py demo [COMMAND]` (which sets up .venv first):
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
 import re
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 import pipeline_emulators as emulators
+import yaml
 from pipeline_apis import AkountifyApi, ApiCallError, SalesforceApi
 from pipeline_files import (
     MANAGED_ENV_KEYS,
@@ -301,6 +306,41 @@ def show_command(context: Context, entity: str, limit: int, search: str | None) 
         click.echo(show(akountify_api(context.paths, akountify.url), entity, limit, search))
     except ApiCallError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@cli.command()
+@click.pass_obj
+def cheatsheet(context: Context) -> None:
+    """Print the mapping target-akountify uses in this project as a Markdown cheat sheet."""
+    config = mapping_config(context.paths)
+    context.paths.output_dir.mkdir(parents=True, exist_ok=True)
+    config_file = context.paths.output_dir / "cheatsheet-config.json"
+    config_file.write_text(json.dumps(config), encoding="utf-8")
+    command = Path(sys.executable).parent / "target-akountify-cheatsheet"
+    completed = subprocess.run(
+        [str(command), "--config", str(config_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    config_file.unlink()
+    if completed.returncode != 0:
+        raise click.ClickException(completed.stderr.strip() or completed.stdout.strip())
+    click.echo(completed.stdout, nl=False)
+
+
+def mapping_config(paths: ProjectPaths) -> dict[str, Any]:
+    """The target's ``mapping``/``mapping_file`` from meltano.yml (or the environment)."""
+    document = yaml.safe_load((paths.root / "meltano.yml").read_text(encoding="utf-8"))
+    loader = next(p for p in document["plugins"]["loaders"] if p["name"] == "target-akountify")
+    config = {k: v for k, v in (loader.get("config") or {}).items() if k.startswith("mapping")}
+    if os.environ.get("TARGET_AKOUNTIFY_MAPPING_FILE"):
+        config = {"mapping_file": os.environ["TARGET_AKOUNTIFY_MAPPING_FILE"]}
+    if isinstance(config.get("mapping_file"), str):
+        config["mapping_file"] = config["mapping_file"].replace(
+            "${MELTANO_PROJECT_ROOT}", str(paths.root)
+        )
+    return config
 
 
 @cli.command()

@@ -105,6 +105,10 @@ def test_main_job_runs_shows_an_edit_flowing_through_and_cleans_up(
         runs = _demo(root, "show", "sync-runs")
         assert len([line for line in runs.splitlines() if line.startswith("run_")]) == 2
 
+        sheet = _demo(root, "cheatsheet")
+        assert "## Account → customers" in sheet
+        assert "| `phone` | Phone number | field `Phone`" in sheet
+
         status = _demo(root, "status")
         assert "salesforce emulator: running at https://127.0.0.1:" in status
         assert "akountify emulator: running at http://127.0.0.1:" in status
