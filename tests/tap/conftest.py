@@ -6,26 +6,12 @@ from typing import Any
 
 import pytest
 
+from emulators.salesforce.schema import SOAP_TYPES
+
 
 def describe_field(name: str, sf_type: str, **extra: Any) -> dict[str, Any]:
     """One describe ``fields`` entry as Salesforce returns it (keys clients read)."""
-    soap = {
-        "id": "tns:ID",
-        "reference": "tns:ID",
-        "boolean": "xsd:boolean",
-        "int": "xsd:int",
-        "long": "xsd:long",
-        "double": "xsd:double",
-        "currency": "xsd:double",
-        "percent": "xsd:double",
-        "date": "xsd:date",
-        "datetime": "xsd:dateTime",
-        "time": "xsd:time",
-        "base64": "xsd:base64Binary",
-        "anyType": "xsd:anyType",
-        "address": "urn:address",
-        "location": "urn:location",
-    }.get(sf_type, "xsd:string")
+    soap = SOAP_TYPES.get(sf_type, "xsd:string")
     entry = {
         "name": name,
         "label": extra.pop("label", name),
