@@ -81,14 +81,22 @@ def about(plugin: Plugin, output_format: str) -> str:
 
     Returns:
         What the plugin printed.
+
+    Raises:
+        RuntimeError: When the plugin fails (its error output is in the message).
     """
     executable = Path(sys.executable).parent / plugin.name
     completed = subprocess.run(
         [str(executable), "--about", f"--format={output_format}"],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"{plugin.name} --about --format={output_format} failed "
+            f"({completed.returncode}): {completed.stderr.strip()[-2000:]}"
+        )
     return completed.stdout
 
 
