@@ -60,25 +60,48 @@ class CompoundPlan:
     parts: tuple[tuple[str, str], ...]
 
 
+class _Default:
+    """Marks "use the object's replication key"."""
+
+
+DEFAULT_KEY: Final = _Default()
+
+
 class RecordShape:
     """The query fields of a stream and the conversion of rows into its records."""
 
-    def __init__(self, obj: ObjectInfo, selected: Iterable[str], *, include_deleted: bool) -> None:
+    def __init__(
+        self,
+        obj: ObjectInfo,
+        selected: Iterable[str],
+        *,
+        include_deleted: bool,
+        replication_key: str | _Default | None = DEFAULT_KEY,
+    ) -> None:
         """Plan the fields.
 
         Args:
             obj: The object.
             selected: Selected property names (unknown names are ignored).
             include_deleted: Whether deleted rows are read (IsDeleted, _sdc_deleted_at).
+            replication_key: The stream's key (None: full table); the object's by default.
         """
         self.object = obj
-        self.replication_key = obj.replication_key
+        self.replication_key = (
+            obj.replication_key if isinstance(replication_key, _Default) else replication_key
+        )
         self.include_deleted = include_deleted and obj.has_is_deleted
+        #: When a deleted record was deleted: its SystemModstamp (else its replication key).
+        self.deleted_at_field = (
+            "SystemModstamp" if obj.field("SystemModstamp") is not None else self.replication_key
+        )
         required = ["Id"]
         if self.replication_key:
             required.append(self.replication_key)
         if self.include_deleted:
             required.append("IsDeleted")
+            if self.deleted_at_field:
+                required.append(self.deleted_at_field)
         wanted = list(dict.fromkeys([*required, *selected]))
         emitted: list[str] = []
         query: list[str] = []
@@ -147,8 +170,8 @@ class RecordShape:
 
     def _mark_deleted(self, record: dict[str, Any]) -> None:
         if self.include_deleted:
-            deleted = bool(record.get("IsDeleted")) and self.replication_key is not None
-            record[DELETED_AT] = record.get(self.replication_key or "") if deleted else None
+            deleted = bool(record.get("IsDeleted")) and self.deleted_at_field is not None
+            record[DELETED_AT] = record.get(self.deleted_at_field or "") if deleted else None
 
     # Bulk CSV
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
+from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 
 from tap_salesforce_lite.bookmarks import BookmarkTracker
 from tap_salesforce_lite.errors import QueryTimeoutError, StopRequestedError, TapSalesforceError
@@ -160,6 +161,7 @@ class SalesforceStream(Stream):
             self.object_info,
             self.selected_properties(),
             include_deleted=settings.include_deleted,
+            replication_key=self._checked_replication_key(),
         )
         try:
             runtime.login()
@@ -192,6 +194,19 @@ class SalesforceStream(Stream):
                 tracker.finish(complete=complete)
 
     _limit_reached = False
+
+    def _checked_replication_key(self) -> str | None:
+        """The key the catalog asks for (None: full table), if it is a datetime field."""
+        if self.replication_method != REPLICATION_INCREMENTAL or not self.replication_key:
+            return None
+        key = self.replication_key
+        info = self.object_info.field(key)
+        if info is None or info.sf_type != "datetime":
+            raise TapSalesforceError(
+                f"{self.name}: the catalog's replication key {key} is not a datetime field of "
+                f"{self.name}; use SystemModstamp, LastModifiedDate or CreatedDate, or FULL_TABLE"
+            )
+        return key
 
     def _read_windows(
         self,

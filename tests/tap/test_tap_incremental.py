@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from emulators.salesforce.launcher import start_salesforce_emulator
+from tap_salesforce_lite.errors import TapSalesforceError
 
 from .tap_harness import Org, client_credentials_config, discover, run_tap
 
@@ -145,3 +146,42 @@ def test_late_commits_inside_the_lookback_window_are_read_next_run(
     # With the lookback window they are read again; without it they would be lost.
     assert (seen == edited) is caught
     assert (not seen) is not caught
+
+
+def test_catalog_can_choose_full_table_or_another_replication_key(
+    sf: RunningSalesforce, org: Org
+) -> None:
+    sf.set_clock(T0 + timedelta(days=5))
+    for index in range(3):
+        org.create("Product2", Name=f"Widget {index}")
+    config = client_credentials_config(sf, objects=["Product2"])
+    catalog = discover(config)
+    entry = catalog["streams"][0]
+    root = next(m for m in entry["metadata"] if m["breadcrumb"] == [])
+
+    entry["replication_method"] = "FULL_TABLE"
+    entry["replication_key"] = None
+    root["metadata"]["forced-replication-method"] = "FULL_TABLE"
+    root["metadata"].pop("replication-key", None)
+    full = run_tap(config, catalog=catalog)
+    ids = full.ids("Product2")
+    assert ids == sorted(ids)  # full table reads are ordered by Id
+    assert len(ids) >= 3
+    assert not full.bookmark("Product2")
+
+    entry["replication_method"] = "INCREMENTAL"
+    entry["replication_key"] = "LastModifiedDate"
+    root["metadata"]["forced-replication-method"] = "INCREMENTAL"
+    root["metadata"]["replication-key"] = "LastModifiedDate"
+    by_modified = run_tap(config, catalog=catalog)
+    assert by_modified.final_state["bookmarks"]["Product2"]["replication_key"] == (
+        "LastModifiedDate"
+    )
+    assert by_modified.bookmark("Product2") == max(
+        r["LastModifiedDate"] for r in by_modified.records("Product2")
+    )
+
+    entry["replication_key"] = "Name"
+    root["metadata"]["replication-key"] = "Name"
+    with pytest.raises(TapSalesforceError, match="replication key Name is not a datetime field"):
+        run_tap(config, catalog=catalog)
