@@ -85,14 +85,22 @@ def summary(report: dict[str, Any], paths: ProjectPaths) -> str:
     if report.get("error"):
         lines += ["", f"The run failed: {report['error']}"]
     rejections = report.get("rejections", [])
-    if totals.get("rejected"):
+    if report.get("dry_run"):
         lines += [
             "",
             (
-                f"{totals['rejected']} record(s) rejected: kept in {paths.rejected_dir} with the "
-                "record, the reason and the fix, and retried on the next run. The first ones:"
+                "This was a dry run: nothing was written to Akountify, kept as rejected or "
+                "bookmarked; the counts say what a real run would do."
             ),
         ]
+    if totals.get("rejected"):
+        kept = (
+            "would be rejected"
+            if report.get("dry_run")
+            else f"rejected: kept in {paths.rejected_dir} with the record, the reason and the "
+            "fix, and retried on the next run"
+        )
+        lines += ["", f"{totals['rejected']} record(s) {kept}. The first ones:"]
         for rejection in rejections[:LISTED]:
             field = rejection.get("field")
             message = str(rejection["message"])
