@@ -3,15 +3,19 @@
     .venv/bin/python benchmarks/salesforce_seed.py                    # 1,000,000 accounts
     .venv/bin/python benchmarks/salesforce_seed.py --accounts 100000 --runs 3
 
-Prints one table: accounts, records written (all objects), wall seconds, CPU seconds of the
-process (the generator and its writer thread), records/s, database size, peak RSS, and the
-load average around the run (these machines are shared: a high load slows every figure).
-The target is 1,000,000 accounts in under 120 s of wall time.
+Prints one table: accounts, records written (all objects), wall seconds, CPU seconds of this
+process (the worker processes that generate and insert are not included: their own CPU is in
+the INFO log lines), records/s, database size, peak RSS, and the load average around the run,
+after a calibration probe (``json.dumps`` rate versus an idle machine): these machines are
+shared and a high load slows every figure. The target is 1,000,000 accounts in under 120 s of
+wall time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import os
 import platform
 import resource
@@ -22,6 +26,19 @@ import time
 from pathlib import Path
 
 from emulators.salesforce.seed import seed_org
+
+#: ``json.dumps`` rate of the calibration message on an idle machine of this kind
+#: (``../shared/design/performance.md``): the ratio tells how loaded the machine is.
+IDLE_JSON_DUMPS_PER_SECOND = 315_000
+
+
+def calibration() -> float:
+    """Messages per second ``json.dumps`` serializes right now (a machine-speed probe)."""
+    message = {"type": "RECORD", "stream": "accounts", "record": {"id": 1, "name": "Acme"}}
+    began = time.perf_counter()
+    for _ in range(100_000):
+        json.dumps(message)
+    return 100_000 / (time.perf_counter() - began)
 
 
 def run_once(accounts: int, seed: int) -> dict[str, float]:
@@ -50,9 +67,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     print(
         f"# machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"SQLite {__import__('sqlite3').sqlite_version}"
+    )
+    speed = calibration()
+    print(
+        f"# calibration: json.dumps {speed:,.0f}/s, "
+        f"{speed / IDLE_JSON_DUMPS_PER_SECOND:.2f} of an idle machine"
     )
     results = [run_once(args.accounts, args.seed) for _ in range(args.runs)]
     wall = statistics.median(r["wall"] for r in results)
