@@ -172,8 +172,8 @@ def test_api_disabled_says_which_edition_and_permission(
     assert "'API Enabled'" in line
 
 
-def test_object_the_user_cannot_query(sf: RunningSalesforce, tmp_path: Path) -> None:
-    # AccountFeed exists but is not replicable: '*' leaves it out; naming it works (REST).
+def test_star_discovers_every_replicable_object_parents_first(sf: RunningSalesforce) -> None:
+    # AccountFeed exists but is not replicable: '*' leaves it out (naming it works, via REST).
     config = client_credentials_config(sf, objects=["*"])
     names = [s["stream"] for s in discover(config)["streams"]]
     assert "AccountFeed" not in names
