@@ -11,7 +11,7 @@ What a run writes, for N accounts (averages where a count is drawn per account):
 * Users: N/1000 (at least 5, at most 200), about 10% inactive.
 * Products: N/500 (10 to 500), a standard price book and one entry per product.
 * Accounts: N, created evenly over the three years before ``now`` (ids follow creation).
-* Contacts: 0-3 per account (1.05 on average), named in their account's locale.
+* Contacts: 0-3 per account (1.2 on average), named in their account's locale.
 * Opportunities: 0-2 per account (0.65); 25% Closed Won, 15% Closed Lost, 60% open.
 * Line items: 1-3 on half of the won opportunities that have an amount (Amount = their sum).
 * Project__c: 5% of accounts; AccountHistory: 5% of accounts (2 rows each);

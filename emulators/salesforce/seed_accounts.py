@@ -86,8 +86,8 @@ OPPORTUNITY_RATES: dict[str, float] = {
 WON_WITHOUT_AMOUNT_RATE = 0.10
 #: Share of won opportunities with an amount whose amount comes from line items.
 WON_WITH_LINE_ITEMS_RATE = 0.5
-#: Contacts per account: 0, 1, 2 or 3 with these weights (1.05 on average).
-CONTACTS_PER_ACCOUNT = (0.25, 0.50, 0.20, 0.05)
+#: Contacts per account: 0, 1, 2 or 3 with these weights (1.2 on average).
+CONTACTS_PER_ACCOUNT = (0.20, 0.45, 0.30, 0.05)
 #: Opportunities per account: 0, 1 or 2 with these weights (0.65 on average).
 OPPORTUNITIES_PER_ACCOUNT = (0.45, 0.45, 0.10)
 #: Variants drawn per kind (per locale for addresses and phones).

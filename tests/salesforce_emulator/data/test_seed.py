@@ -61,7 +61,7 @@ def test_summary_counts_match_the_database(seeded: tuple[Path, dict]) -> None:
         assert deleted == summary["deleted"].get(name, 0), name
     connection.close()
     assert summary["records"]["Account"] == ACCOUNTS
-    assert 0.9 * ACCOUNTS < summary["records"]["Contact"] < 1.2 * ACCOUNTS
+    assert 1.05 * ACCOUNTS < summary["records"]["Contact"] < 1.35 * ACCOUNTS
     assert 0.55 * ACCOUNTS < summary["records"]["Opportunity"] < 0.75 * ACCOUNTS
     assert summary["records"]["OpportunityLineItem"] > 0
     assert summary["records"]["User"] >= 5
