@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from emulators.akountify.entities import ENTITIES
+from emulators.akountify.entities import CUSTOMERS, ENTITIES
 from emulators.akountify.errors import ApiError, validation_error
 from emulators.akountify.records import Target, WriteOutcome, check_external_id
 from emulators.akountify.validation import Problems, type_name
@@ -23,6 +23,7 @@ MAX_OPERATIONS = 50
 OP_ID_MAX = 100
 ACTIONS: Final = ("upsert", "archive")
 OP_KEYS: Final = ("op_id", "action", "entity", "external_id", "id", "data", "if_version")
+_OP_KEY_SET: Final = frozenset(OP_KEYS)
 
 
 def check_envelope(body: Any) -> list[dict[str, Any]]:
@@ -97,7 +98,13 @@ def _check_op_ids(operations: list[Any], problems: Problems) -> None:
 
 def _check_what(operation: dict[str, Any], problems: Problems) -> None:
     """Members, ``action`` and ``entity`` of an operation."""
-    for key in sorted(set(operation) - set(OP_KEYS)):
+    if (
+        operation.keys() <= _OP_KEY_SET
+        and operation.get("action") in ACTIONS
+        and operation.get("entity") in ENTITIES
+    ):
+        return
+    for key in sorted(set(operation) - _OP_KEY_SET):
         problems.add(
             key, "unknown_field", f"{key} is not a member of an operation: use {', '.join(OP_KEYS)}"
         )
@@ -173,15 +180,39 @@ def run_batch(
         ``{"results": [...]}``, one result per operation, in order.
     """
     results = []
-    for operation in operations:
-        result: dict[str, Any] = {"op_id": operation["op_id"]}
-        try:
-            outcome = _run_operation(store, caller, operation)
-        except ApiError as error:
-            result.update(status=error.status, result=None, record=None, error=error.to_json())
-        else:
-            result.update(
-                status=outcome.status, result=outcome.result, record=outcome.record, error=None
-            )
-        results.append(result)
+    with store.batch_lookups(caller.company_id, _external_ids_used(operations)):
+        for operation in operations:
+            result: dict[str, Any] = {"op_id": operation["op_id"]}
+            try:
+                outcome = _run_operation(store, caller, operation)
+            except ApiError as error:
+                result.update(status=error.status, result=None, record=None, error=error.to_json())
+            else:
+                result.update(
+                    status=outcome.status, result=outcome.result, record=outcome.record, error=None
+                )
+            results.append(result)
     return {"results": results}
+
+
+def _external_ids_used(operations: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The external ids the operations will look up, per entity (addresses and references).
+
+    Only well-formed values are collected; a malformed operation fails its own checks later.
+    """
+    wanted: dict[str, dict[str, None]] = {}
+    for operation in operations:
+        spec = ENTITIES.get(operation.get("entity"))  # type: ignore[arg-type]
+        if spec is None:
+            continue
+        data = operation.get("data")
+        data = data if isinstance(data, dict) else {}
+        for value in (operation.get("external_id"), data.get("external_id")):
+            if isinstance(value, str):
+                wanted.setdefault(spec.name, {})[value] = None
+        for name in spec.reference_fields:
+            reference = data.get(name)
+            value = reference.get("external_id") if isinstance(reference, dict) else None
+            if isinstance(value, str):
+                wanted.setdefault(CUSTOMERS.name, {})[value] = None
+    return {entity: list(ids) for entity, ids in wanted.items()}

@@ -26,6 +26,11 @@ MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
 MAX_LINES = 250
 ADDRESS_LIMITS = {"line1": 500, "line2": 500, "city": 255, "region": 255, "postal_code": 30}
+ADDRESS_PARTS = (*ADDRESS_LIMITS, "country")
+_ADDRESS_CHECKS: dict[str, Validator] = {
+    **{part: v.text_checker(limit) for part, limit in ADDRESS_LIMITS.items()},
+    "country": v.country,
+}
 LINE_FIELDS = ("description", "quantity", "unit_price")
 REFERENCE_MAX = 255
 
@@ -75,21 +80,18 @@ def address(value: Any, path: str, problems: Problems) -> dict[str, Any] | v._In
             path, "invalid_format", f"{path} must be an object, not {type_name(value)}"
         )
     before = len(problems.details)
-    stored: dict[str, Any] = {}
+    stored = dict.fromkeys(ADDRESS_PARTS)
     for key, item in value.items():
-        sub = f"{path}.{key}"
-        if key not in ADDRESS_LIMITS and key != "country":
-            known = ", ".join([*ADDRESS_LIMITS, "country"])
+        check = _ADDRESS_CHECKS.get(key)
+        if check is None:
+            sub = f"{path}.{key}"
+            known = ", ".join(ADDRESS_PARTS)
             problems.add(sub, "unknown_field", f"{sub} is not an address field: use {known}")
-        elif item is None:
-            stored[key] = None
-        elif key == "country":
-            stored[key] = v.country(item, sub, problems)
-        else:
-            stored[key] = v.text(item, sub, problems, max_len=ADDRESS_LIMITS[key])
+        elif item is not None:
+            stored[key] = check(item, f"{path}.{key}", problems)
     if len(problems.details) > before:
         return INVALID
-    return {key: stored.get(key) for key in (*ADDRESS_LIMITS, "country")}
+    return stored
 
 
 def invoice_lines(value: Any, path: str, problems: Problems) -> list[dict[str, Any]] | v._Invalid:
@@ -161,7 +163,7 @@ def _required_decimal(
 
 
 def _text(max_len: int, *, multiline: bool = False, forbidden: str = "") -> Validator:
-    return partial(v.text, max_len=max_len, multiline=multiline, forbidden=forbidden)
+    return v.text_checker(max_len, multiline=multiline, forbidden=forbidden)
 
 
 def _trimmed(validator: Validator) -> Validator:

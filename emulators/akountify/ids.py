@@ -17,15 +17,14 @@ ID_PREFIXES = {
     "users": "usr_",
 }
 _ID_CHARS = 20
-
-
-_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+# Each random byte gives one character from its low 5 bits (256 is a multiple of 32, so every
+# character is equally likely): 20 bytes, 100 random bits.
+_BASE32_OF_BYTE = bytes(b"abcdefghijklmnopqrstuvwxyz234567"[byte & 31] for byte in range(256))
 
 
 def new_id(kind: str) -> str:
     """A new identifier: the kind's prefix and 20 lowercase base32 characters (100 bits)."""
-    bits = secrets.randbits(5 * _ID_CHARS)
-    return ID_PREFIXES[kind] + "".join(_BASE32[(bits >> (5 * i)) & 31] for i in range(_ID_CHARS))
+    return ID_PREFIXES[kind] + secrets.token_bytes(_ID_CHARS).translate(_BASE32_OF_BYTE).decode()
 
 
 def new_secret(prefix: str, nbytes: int = 32) -> str:

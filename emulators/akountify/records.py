@@ -10,7 +10,9 @@ by the database, so the checks made here (uniqueness, versions) cannot race.
 from __future__ import annotations
 
 import base64
+import contextlib
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 import orjson
@@ -27,11 +29,12 @@ from emulators.akountify.errors import (
     validation_error,
 )
 from emulators.akountify.ids import new_id
+from emulators.akountify.record_cache import ExternalIdCache
 from emulators.akountify.validation import INVALID, Problems
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from emulators.akountify.accounts import Caller
     from emulators.akountify.clock import Clock
@@ -192,6 +195,7 @@ class RecordStore:
         self._clock = clock
         self._registry = registry
         self._just_looked_up: str | None = None  # an external id _locate just found free
+        self._cache: ExternalIdCache | None = None
 
     # ----------------------------------------------------------------- lookups
 
@@ -207,9 +211,40 @@ class RecordStore:
 
     def by_external_id(self, company_id: str, entity: str, external_id: str) -> StoredRecord | None:
         """The record with this external id in this company and entity."""
+        if self._cache is not None:
+            known, record = self._cache.lookup(company_id, entity, external_id)
+            if known:
+                return record
         return self._fetch(
             "company_id = ? AND entity = ? AND external_id = ?", (company_id, entity, external_id)
         )
+
+    @contextlib.contextmanager
+    def batch_lookups(self, company_id: str, wanted: dict[str, list[str]]) -> Iterator[None]:
+        """Read the records of several external ids at once for the writes inside the block.
+
+        Args:
+            company_id: The company written to.
+            wanted: External ids per entity that the block's writes will look up.
+
+        The block must run inside one write transaction (its writes keep the cache true).
+        """
+        cache = ExternalIdCache(company_id)
+        for entity, external_ids in wanted.items():
+            if not external_ids:
+                continue
+            marks = ", ".join("?" * len(external_ids))
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM records INDEXED BY records_by_external_id "  # noqa: S608
+                f"WHERE company_id = ? AND entity = ? AND external_id IN ({marks})",
+                (company_id, entity, *external_ids),
+            ).fetchall()
+            cache.fill(entity, external_ids, [StoredRecord.from_row(row) for row in rows])
+        self._cache = cache
+        try:
+            yield
+        finally:
+            self._cache = None
 
     def _locate(
         self, company_id: str, spec: EntitySpec, target: Target, *, allow_create: bool
@@ -260,7 +295,8 @@ class RecordStore:
         parsed = self._validated(caller.company_id, spec, existing, target, data, subject=subject)
         candidate = _candidate(spec, existing, parsed)
         self._check_external_id_free(caller.company_id, spec, candidate, existing, subject)
-        self._check_unique(caller.company_id, spec, candidate, subject)
+        if existing is None or _unique_part(spec, existing) != _unique_part(spec, candidate):
+            self._check_unique(caller.company_id, spec, candidate, subject)
         return self._save(caller, spec, existing, candidate, parsed.metadata)
 
     def _validated(
@@ -515,17 +551,20 @@ class RecordStore:
             ),
         )
         record.seq = int(cursor.lastrowid or 0)
+        if self._cache is not None:
+            self._cache.written(None, record)
         return record
 
     def _update(self, spec: EntitySpec, old: StoredRecord, new: StoredRecord) -> None:
         """Write the columns of ``new`` that differ from ``old`` (indexes untouched otherwise)."""
-        before, after = _columns(spec, old), _columns(spec, new)
-        changed = {name: value for name, value in after.items() if before[name] != value}
+        changed = _changed_columns(spec, old, new)
         assignments = ", ".join(f"{name} = ?" for name in changed)
         self._db.execute(
             f"UPDATE records SET {assignments} WHERE id = ?",  # noqa: S608 - fixed column names
             (*changed.values(), new.id),
         )
+        if self._cache is not None:
+            self._cache.written(old, new)
 
     # ----------------------------------------------------------------- reads
 
@@ -564,10 +603,11 @@ class RecordStore:
         """The API form of several records (references and metadata fetched in one go)."""
         if not records:
             return []
+        references = spec.reference_fields
         ref_ids = {
             record.fields[name]
             for record in records
-            for name in spec.reference_fields
+            for name in references
             if record.fields.get(name)
         }
         ref_external: dict[str, str | None] = {}
@@ -589,13 +629,15 @@ class RecordStore:
                 "status": record.status,
                 "version": record.version,
             }
+            fields = record.fields
             for name in spec.fields:
-                value = record.fields.get(name)
-                if name in spec.reference_fields and value is not None:
-                    value = {"id": value, "external_id": ref_external.get(value)}
-                body[name] = value
+                body[name] = fields.get(name)
+            for name in references:
+                value = body[name]
+                if value is not None:
+                    body[name] = {"id": value, "external_id": ref_external.get(value)}
             for name in spec.derived:
-                body[name] = record.fields.get(name)
+                body[name] = fields.get(name)
             body["custom_fields"] = cf.render_values(record.custom, definitions)
             body["sync_metadata"] = record.metadata.get(caller.actor.id, {})
             body["created_at"] = rfc3339(record.created_at)
@@ -651,34 +693,68 @@ def _candidate(spec: EntitySpec, existing: StoredRecord | None, parsed: _Parsed)
             custom.pop(key, None)
         else:
             custom[key] = value
-    return replace(
-        base,
-        external_id=parsed.external_id,
-        external_source=(
-            base.external_source if parsed.external_source is MISSING else parsed.external_source
-        ),
-        status=base.status if parsed.status is MISSING else parsed.status,
-        fields=parsed.fields,
-        custom=custom,
+    return StoredRecord(
+        base.seq,
+        base.id,
+        base.entity,
+        parsed.external_id,
+        base.external_source if parsed.external_source is MISSING else parsed.external_source,
+        base.status if parsed.status is MISSING else parsed.status,
+        base.version,
+        base.created_at,
+        base.updated_at,
+        base.updated_by,
+        parsed.fields,
+        custom,
+        base.metadata,
     )
 
 
-def _columns(spec: EntitySpec, record: StoredRecord) -> dict[str, Any]:
-    """The stored columns of a record that writes can change."""
-    return {
-        "external_id": record.external_id,
-        "external_source": record.external_source,
-        "status": record.status,
-        "version": record.version,
-        "updated_at": record.updated_at,
-        "updated_by": _json(record.updated_by),
-        "fields": _json(record.fields),
-        "custom_fields": _json(record.custom),
-        "sync_metadata": _json(record.metadata),
-        "unique_key": spec.unique_key(record.fields),
-        "search_text": spec.search_text(record.fields),
-        "ref_id": _reference_id(spec, record.fields),
+def _changed_columns(spec: EntitySpec, old: StoredRecord, new: StoredRecord) -> dict[str, Any]:
+    """The stored columns that differ between two states of a record, in stored form.
+
+    Objects are compared as values and serialized only when they changed; the columns derived
+    from the fields (uniqueness key, search text, reference) only when the fields changed.
+    """
+    changed: dict[str, Any] = {
+        name: value
+        for name, value, before in (
+            ("external_id", new.external_id, old.external_id),
+            ("external_source", new.external_source, old.external_source),
+            ("status", new.status, old.status),
+            ("version", new.version, old.version),
+            ("updated_at", new.updated_at, old.updated_at),
+        )
+        if value != before
     }
+    for name, value, before in (
+        ("updated_by", new.updated_by, old.updated_by),
+        ("fields", new.fields, old.fields),
+        ("custom_fields", new.custom, old.custom),
+        ("sync_metadata", new.metadata, old.metadata),
+    ):
+        if value != before:
+            changed[name] = _json(value)
+    if "fields" in changed:
+        derivations: tuple[tuple[str, Callable[[dict[str, Any]], str | None]], ...] = (
+            ("unique_key", spec.unique_key),
+            ("search_text", spec.search_text),
+            ("ref_id", partial(_reference_id, spec)),
+        )
+        for column, derive in derivations:
+            derived = derive(new.fields)
+            if derived != derive(old.fields):
+                changed[column] = derived
+    return changed
+
+
+def _unique_part(spec: EntitySpec, record: StoredRecord) -> tuple[str | None, str]:
+    """What the uniqueness rule looks at.
+
+    When it did not change, the write cannot break uniqueness: the stored record already
+    passed the same check (and records that took the name since were checked against it).
+    """
+    return spec.unique_key(record.fields), record.status
 
 
 def _state(record: StoredRecord) -> tuple[Any, ...]:
@@ -701,12 +777,17 @@ def _parse(
 ) -> _Parsed:
     """Validate the members of ``data``; return the changes they ask for."""
     parsed = _Parsed(fields={})
-    read_only = (*COMMON_READ_ONLY, *spec.derived)
+    fields, validators = parsed.fields, spec.fields
     for key, value in data.items():
-        if key in read_only:
+        validator = validators.get(key)
+        if validator is not None and value is not None:
+            checked = validator(value, key, problems)
+            if checked is not INVALID:
+                fields[key] = checked
+        elif key in COMMON_READ_ONLY or key in spec.derived:
             problems.add(key, "read_only", f"{key} is set by Akountify: omit it")
-        elif key in spec.fields:
-            _parse_field(spec, key, value, parsed, problems)
+        elif validator is not None:
+            _clear_field(spec, key, parsed, problems)
         elif key == "custom_fields":
             parsed.custom = cf.parse_values(value, definitions, problems)
         elif key in _COMMON_PARSERS:
@@ -719,18 +800,12 @@ def _parse(
     return parsed
 
 
-def _parse_field(
-    spec: EntitySpec, key: str, value: Any, parsed: _Parsed, problems: Problems
-) -> None:
-    if value is None:
-        if key in spec.required:
-            problems.add(key, "required", f"{key} is required and cannot be cleared")
-        else:
-            parsed.fields[key] = None
-        return
-    checked = spec.fields[key](value, key, problems)
-    if checked is not INVALID:
-        parsed.fields[key] = checked
+def _clear_field(spec: EntitySpec, key: str, parsed: _Parsed, problems: Problems) -> None:
+    """A field sent as null: cleared, unless it is required."""
+    if key in spec.required:
+        problems.add(key, "required", f"{key} is required and cannot be cleared")
+    else:
+        parsed.fields[key] = None
 
 
 def _status(value: Any, problems: Problems) -> Any:

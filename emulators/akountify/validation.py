@@ -12,12 +12,17 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pycountry
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from emulators.akountify.errors import ErrorDetail
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Validator = Callable[[Any, str, "Problems"], Any]
 
 
 class _Invalid:
@@ -31,6 +36,7 @@ INVALID: Final = _Invalid()
 
 _DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CANONICAL_MONEY = re.compile(r"(?:0|[1-9]\d{0,12})\.\d\d")
 # Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F.
 _CONTROL = r"\x00-\x1f\x7f-\x9f"
 _CONTROL_MULTILINE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
@@ -116,6 +122,8 @@ def text(
             path, "invalid_format", f"{path} must be a string, not {type_name(value)}"
         )
     pattern = _refused(forbidden, multiline)
+    if len(value) <= max_len and pattern.search(value) is None:
+        return value
     bad = pattern.findall(value) if pattern.search(value) else []
     if bad:
         shown = ", ".join(dict.fromkeys(repr(ch) for ch in bad))
@@ -135,8 +143,30 @@ def text(
     return INVALID if bad else value
 
 
+def text_checker(max_len: int, *, multiline: bool = False, forbidden: str = "") -> Validator:
+    """A :func:`text` validator with its rules bound (a good value costs one regex search)."""
+    refused = _refused(forbidden, multiline).search
+
+    def check(value: Any, path: str, problems: Problems) -> str | _Invalid:
+        if value.__class__ is str and len(value) <= max_len and refused(value) is None:
+            return value
+        return text(
+            value, path, problems, max_len=max_len, multiline=multiline, forbidden=forbidden
+        )
+
+    return check
+
+
 def email(value: Any, path: str, problems: Problems, *, max_len: int = 100) -> str | _Invalid:
     """An email address (syntax only, no DNS look-up), at most ``max_len`` characters."""
+    if value.__class__ is str and len(value) <= max_len:
+        plain = _PLAIN_EMAIL.match(value)  # no control characters can match
+        if (
+            plain
+            and len(value.partition("@")[0]) <= _LOCAL_PART_MAX
+            and plain.group(1).lower() not in SPECIAL_USE_DOMAIN_NAMES
+        ):
+            return value
     checked = text(value, path, problems, max_len=max_len)
     if isinstance(checked, _Invalid):
         return checked
@@ -187,6 +217,10 @@ def _code(
     value: Any, path: str, problems: Problems, *, codes: frozenset[str], standard: str, hint: str
 ) -> str | _Invalid:
     """A code from a standard list (any case accepted, stored upper-case)."""
+    if value.__class__ is str:
+        upper = value.upper()  # never shorter than value: a hit is within the length limit
+        if upper in codes:
+            return upper
     checked = text(value, path, problems, max_len=len(next(iter(codes))))
     if isinstance(checked, _Invalid):
         return checked
@@ -314,6 +348,12 @@ def decimal(
 
 def money(value: Any, path: str, problems: Problems, *, minimum: Decimal | None = None) -> Any:
     """A money amount: a decimal string with exactly 2 places once stored."""
+    if (
+        value.__class__ is str
+        and (minimum is None or minimum <= 0)
+        and _CANONICAL_MONEY.fullmatch(value) is not None
+    ):
+        return value  # already the stored form: no sign, no leading zero, two places
     return decimal(value, path, problems, places=2, fixed=True, minimum=minimum)
 
 
@@ -321,6 +361,13 @@ def string_list(
     value: Any, path: str, problems: Problems, *, max_items: int, max_len: int
 ) -> list[str] | _Invalid:
     """A list of short strings (tags): at most ``max_items``, each at most ``max_len``."""
+    if value.__class__ is list and len(value) <= max_items:
+        refused = _refused("", False).search
+        if all(
+            item.__class__ is str and len(item) <= max_len and item.strip() and not refused(item)
+            for item in value
+        ):
+            return list(value)
     if not isinstance(value, list):
         return problems.add(
             path, "invalid_format", f"{path} must be an array of strings, not {type_name(value)}"
