@@ -103,7 +103,7 @@ def is_ours(info: EmulatorInfo, data_dir: Path) -> bool:
     if not process_alive(info.pid):
         return False
     completed = subprocess.run(
-        ["ps", "-p", str(info.pid), "-o", "command="],
+        ["ps", "-ww", "-p", str(info.pid), "-o", "command="],  # -ww: never cut the line
         capture_output=True,
         text=True,
         check=False,
