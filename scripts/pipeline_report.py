@@ -9,22 +9,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from target_akountify.report import COUNTERS
+
 if TYPE_CHECKING:
     from pipeline_apis import AkountifyApi
     from pipeline_files import ProjectPaths
 
-COUNTERS = (
-    "received",
-    "created",
-    "updated",
-    "unchanged",
-    "archived",
-    "linked",
-    "conflicts",
-    "rejected",
-    "retried",
-    "skipped",
-)
 LISTED = 8
 DEMO = "python3 scripts/dev.py demo"
 
