@@ -14,6 +14,13 @@ target last wrote and of what Akountify held right after (``base``). Then, per f
 A record seen for the first time (created by a person and linked by natural key, or holding our
 external id without our metadata) has no base: fields that differ are conflicts.
 
+Deletions archive the record with an upsert of ``status: archived`` that also marks, in the
+``sync_metadata``, that the source archived it (``"archived": "source"``). A record restored at
+the source later is then reactivated (an update, noted as restored). An archived record without
+that mark was archived by a person: its ``status`` is a conflict, resolved like any field
+(``destination_wins`` keeps it archived and marks ``"archived": "kept"``, so the next runs do
+not report it again).
+
 Writes are sparse (only changed fields), carry the new ``sync_metadata`` and ``if_version`` (the
 version read, or ``0`` for a create: "only if it does not exist yet"). Addresses and invoice
 lines are replaced whole by Akountify, so a write of one of their parts sends the whole object
@@ -43,6 +50,10 @@ ADDRESS_PARTS = ("line1", "line2", "city", "region", "postal_code", "country")
 LINE_PARTS = ("description", "quantity", "unit_price")
 
 PlanKind = Literal["create", "update", "link", "archive", "unchanged", "skip", "reject"]
+#: ``sync_metadata`` mark: the source deleted the record and the target archived it.
+ARCHIVED_BY_SOURCE = "source"
+#: ``sync_metadata`` mark: a person archived it and ``destination_wins`` kept it archived.
+ARCHIVE_KEPT = "kept"
 
 
 def value_hash(value: Any) -> str:
@@ -78,6 +89,7 @@ class Plan:
         problems: Why the record is rejected (kind ``reject``).
         note: A human note (why skipped, how linked).
         record_id: The Akountify id of the record planned against, if any.
+        restores: The write reactivates a record that the source had deleted and restored.
     """
 
     kind: PlanKind
@@ -86,6 +98,7 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     note: str | None = None
     record_id: str | None = None
+    restores: bool = False
 
 
 def read_meta(current: dict[str, Any]) -> dict[str, tuple[str, str]] | None:
@@ -102,13 +115,57 @@ def read_meta(current: dict[str, Any]) -> dict[str, tuple[str, str]] | None:
     return pairs
 
 
-def build_meta(stream: str, pairs: dict[str, tuple[str, str]]) -> dict[str, Any]:
-    """Return the sync_metadata object for per-field (source, Akountify) hashes."""
-    return {
+def build_meta(
+    stream: str, pairs: dict[str, tuple[str, str]], archived: str | None = None
+) -> dict[str, Any]:
+    """Return the sync_metadata object for per-field (source, Akountify) hashes.
+
+    Args:
+        stream: The source stream.
+        pairs: Per-field hashes.
+        archived: Why the record is archived, when the target knows (see the module doc).
+    """
+    meta: dict[str, Any] = {
         "v": META_FORMAT,
         "stream": stream,
         "f": {p: s if s == d else [s, d] for p, (s, d) in sorted(pairs.items())},
     }
+    if archived is not None:
+        meta["archived"] = archived
+    return meta
+
+
+def archive_mark(current: dict[str, Any]) -> str | None:
+    """Return why the target knows the record is archived (``source``, ``kept``), or None."""
+    meta = current.get("sync_metadata")
+    mark = meta.get("archived") if isinstance(meta, dict) else None
+    return mark if mark in {ARCHIVED_BY_SOURCE, ARCHIVE_KEPT} else None
+
+
+@dataclass(frozen=True)
+class _Status:
+    """What an update does about the record's status.
+
+    Attributes:
+        restore: Reactivate the record (``data.status = "active"``).
+        restored_at_source: The reactivation follows the source restoring a record it had
+            deleted (not a conflict resolved by ``source_wins``).
+        archived_mark: The archive mark to keep in the metadata (the record stays archived).
+    """
+
+    restore: bool = False
+    restored_at_source: bool = False
+    archived_mark: str | None = None
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """The outcome of the per-field comparison of one record."""
+
+    writes: dict[str, Any]
+    pairs: dict[str, tuple[str, str]]
+    conflicts: list[FieldConflict]
+    status: _Status
 
 
 class Planner:
@@ -158,11 +215,15 @@ class Planner:
             return Plan("skip", note="deleted at the source and absent from Akountify")
         if current.get("status") == "archived":
             return Plan("unchanged", note="already archived", record_id=current.get("id"))
+        meta = current.get("sync_metadata")
+        known = dict(meta) if isinstance(meta, dict) and meta.get("v") == META_FORMAT else {}
+        marked = build_meta(item.stream, {}) | known | {"archived": ARCHIVED_BY_SOURCE}
         operation = {
-            "action": "archive",
+            "action": "upsert",
             "entity": self.entity,
             "external_id": item.external_id,
             "if_version": int(current["version"]),
+            "data": {"status": "archived", "sync_metadata": marked},
         }
         return Plan("archive", operation, record_id=current.get("id"))
 
@@ -214,6 +275,7 @@ class Planner:
                 pairs[path] = (new_hash, new_hash)
             else:
                 pairs[path] = (new_hash, dest_hash)
+        status = self._plan_status(current, conflicts, link=link)
         if conflicts and self.policy == "reject":
             return Plan(
                 "reject",
@@ -221,7 +283,25 @@ class Planner:
                 problems=[self._conflict_problem(c) for c in conflicts],
                 record_id=current.get("id"),
             )
-        return self._update_operation(item, current, writes, pairs, conflicts, link=link)
+        return self._update_operation(
+            item, current, _Changes(writes, pairs, conflicts, status), link=link
+        )
+
+    def _plan_status(
+        self, current: dict[str, Any], conflicts: list[FieldConflict], *, link: bool
+    ) -> _Status:
+        """Decide about an archived record that the source holds as live."""
+        if link or current.get("status") != "archived":
+            return _Status()
+        mark = archive_mark(current)
+        if mark == ARCHIVED_BY_SOURCE:
+            return _Status(restore=True, restored_at_source=True)
+        if mark == ARCHIVE_KEPT:
+            return _Status(archived_mark=ARCHIVE_KEPT)
+        conflicts.append(self._conflict("status", "archived", "active"))
+        if self.policy == "source_wins":
+            return _Status(restore=True)
+        return _Status(archived_mark=ARCHIVE_KEPT)
 
     def _conflict(self, path: str, dest: Any, new: Any) -> FieldConflict:
         resolution = {
@@ -243,17 +323,13 @@ class Planner:
         )
 
     def _update_operation(
-        self,
-        item: MappedRecord,
-        current: dict[str, Any],
-        writes: dict[str, Any],
-        pairs: dict[str, tuple[str, str]],
-        conflicts: list[FieldConflict],
-        *,
-        link: bool,
+        self, item: MappedRecord, current: dict[str, Any], changes: _Changes, *, link: bool
     ) -> Plan:
-        meta = build_meta(item.stream, pairs)
-        data: dict[str, Any] = nest(self._complete_groups(writes, current), self.references)
+        conflicts = changes.conflicts
+        meta = build_meta(item.stream, changes.pairs, changes.status.archived_mark)
+        data: dict[str, Any] = nest(self._complete_groups(changes.writes, current), self.references)
+        if changes.status.restore:
+            data["status"] = "active"
         if self.external_source is not None and current.get("external_source") != (
             self.external_source
         ):
@@ -274,7 +350,13 @@ class Planner:
         else:
             operation["external_id"] = item.external_id
         kind: PlanKind = "link" if link else "update"
-        return Plan(kind, operation, conflicts=conflicts, record_id=current.get("id"))
+        return Plan(
+            kind,
+            operation,
+            conflicts=conflicts,
+            record_id=current.get("id"),
+            restores=changes.status.restored_at_source,
+        )
 
     def _complete_groups(self, writes: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
         """Send whole addresses and whole line lists, since Akountify replaces them whole."""

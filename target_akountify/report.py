@@ -55,6 +55,8 @@ class SyncReport:
         counts: (stream, entity) → counters.
         rejections: The first rejections (stream, external id, entity, field, code, message, fix).
         conflicts: The first conflicts (stream, external id, field, resolution).
+        restored: The first records reactivated because the source restored them (counted
+            as updated).
         custom_fields_created: Definitions created this run (``entity.name``).
         api_calls: Requests made, by kind.
     """
@@ -64,6 +66,7 @@ class SyncReport:
     counts: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
     rejections: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    restored: list[dict[str, Any]] = field(default_factory=list)
     custom_fields_created: list[str] = field(default_factory=list)
     api_calls: Counter[str] = field(default_factory=Counter)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -80,17 +83,22 @@ class SyncReport:
         with self._lock:
             self.counts.setdefault((stream, entity), Counter())
 
+    def _keep(self, entries: list[dict[str, Any]], entry: dict[str, Any]) -> None:
+        with self._lock:
+            if len(entries) < MAX_LISTED:
+                entries.append(entry)
+
     def note_rejection(self, entry: dict[str, Any]) -> None:
         """Keep a rejection for the report (the first 100 only)."""
-        with self._lock:
-            if len(self.rejections) < MAX_LISTED:
-                self.rejections.append(entry)
+        self._keep(self.rejections, entry)
 
     def note_conflict(self, entry: dict[str, Any]) -> None:
         """Keep a conflict for the report (the first 100 only)."""
-        with self._lock:
-            if len(self.conflicts) < MAX_LISTED:
-                self.conflicts.append(entry)
+        self._keep(self.conflicts, entry)
+
+    def note_restored(self, entry: dict[str, Any]) -> None:
+        """Keep a reactivated record for the report (the first 100 only)."""
+        self._keep(self.restored, entry)
 
     def total(self, counter: str) -> int:
         """Return a counter summed over every stream and entity."""
@@ -144,6 +152,7 @@ class SyncReport:
                 "totals": {n: sum(c[n] for c in self.counts.values()) for n in COUNTERS},
                 "rejections": list(self.rejections),
                 "conflicts": list(self.conflicts),
+                "restored": list(self.restored),
                 "custom_fields_created": list(self.custom_fields_created),
                 "api_calls": dict(self.api_calls),
             }

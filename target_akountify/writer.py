@@ -414,11 +414,30 @@ class Writer:
             "unchanged": "unchanged",
             "archived": "archived",
         }.get(result, "updated")
-        if plan.kind == "link":
-            counter = "linked"
+        if plan.kind in {"link", "archive"}:  # an archive is an upsert of status: archived
+            counter = {"link": "linked", "archive": "archived"}[plan.kind]
         self.report.add(mapped.stream, mapped.entity, counter)
+        if plan.restores:
+            self._note_restored(mapped, plan)
         self._note_conflicts(mapped, plan)
         self.store.resolve(mapped.stream, mapped.external_id, mapped.record)
+
+    def _note_restored(self, mapped: MappedRecord, plan: Plan) -> None:
+        self.report.note_restored(
+            {
+                "stream": mapped.stream,
+                "entity": mapped.entity,
+                "external_id": mapped.external_id,
+                "record_id": plan.record_id,
+            }
+        )
+        LOGGER.info(
+            "%s %s: restored at the source after it was archived; %s %s reactivated",
+            mapped.stream,
+            mapped.external_id,
+            mapped.entity,
+            plan.record_id,
+        )
 
     def _note_conflicts(self, mapped: MappedRecord, plan: Plan) -> None:
         if not plan.conflicts:

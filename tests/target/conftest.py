@@ -99,6 +99,13 @@ class Api:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
+    def archive_by_hand(self, entity: str, record_id: str) -> dict[str, Any]:
+        response = self.session(as_user=True).post(
+            self.url(f"/{entity}/{record_id}/archive"), timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
     def sync_runs(self) -> list[dict[str, Any]]:
         body = self.session().get(self.url("/sync-runs"), timeout=30).json()
         return list(body["data"])
