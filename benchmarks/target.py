@@ -1,35 +1,47 @@
-"""Benchmark target-akountify against the Akountify emulator.
+"""Benchmark target-akountify against a plain batch client on the Akountify emulator.
 
-    .venv/bin/python benchmarks/target.py --sizes 10000 100000 [--rate-records 6000]
+    .venv/bin/python benchmarks/target.py [--sizes 10000 100000] [--runs 3] [--rate-records 6000]
+    .venv/bin/python benchmarks/target.py --sizes 1000000 --runs 1 --no-plain --rate-records 0
 
-Cases, all in one run on the same emulator:
+Cases (every one on a freshly started emulator, so each sees the same empty tables; rate limits
+off except in the last case):
 
-* ``plain client``: the limit. Posts the same records as full batches of 50 upserts, 5 in
-  flight, with nothing else (no reads, no mapping, no framework). Rate limits off.
-* ``target N``: ``target-akountify`` as a subprocess reading N Account records from a Singer
-  file (first sync, rate limits off). Reports records/s, the ratio to the plain client, API
-  calls per record against the minimum (one read per 100 and one write per 50 records), and
-  peak RSS of the target process.
-* ``target at 60/min``: the default limit of 60 requests a minute; reports the share of the
-  allowed rate used and the number of 429s.
+* ``plain client``: the limit. Posts exactly the operations the target sends on a first sync
+  (built beforehand with the target's own mapping and planner: same fields, same
+  ``sync_metadata``), as full batches of 50 upserts with an ``Idempotency-Key`` each, 5 in
+  flight, bodies encoded before the clock starts. No reads, no mapping, no framework.
+* ``target``: ``target-akountify`` as a subprocess reading N Account records from a Singer file
+  (first sync, ``validate_records: false``): records/s, the ratio to the plain client of the
+  same size, API calls against the minimum (one read per 100 and one write per 50 records),
+  the target's and the emulator's CPU per record, the target's peak RSS. The target's fixed
+  start-up (imports, configuration, authentication: measured on an input with no record) is
+  reported on its own row, and the ratio is also given without it.
+* ``target at 60 requests/min``: Akountify's default limit; the share of the allowed rate used
+  and the number of 429s.
 
-Prints one Markdown table.
+Figures are medians of ``--runs`` runs. Prints one Markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
+import platform
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,7 +51,18 @@ from emulators.akountify.launcher import (  # noqa: E402
     RunningAkountify,
     start_akountify_emulator,
 )
+from target_akountify.mapping.compile import compile_stream  # noqa: E402
+from target_akountify.mapping.loader import load_spec  # noqa: E402
+from target_akountify.mapping.mapper import map_record  # noqa: E402
+from target_akountify.mapping.values import ValuePolicy  # noqa: E402
+from target_akountify.planner import Planner  # noqa: E402
+from target_akountify.rejected import encode_json  # noqa: E402
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+BATCH = 50
+IN_FLIGHT = 5
 SCHEMA = {
     "type": "SCHEMA",
     "stream": "Account",
@@ -84,6 +107,48 @@ def write_singer(path: Path, size: int, prefix: str) -> None:
         out.write(json.dumps({"type": "STATE", "value": {"bookmarks": {"Account": {}}}}) + "\n")
 
 
+@dataclass
+class Measure:
+    """One run of one case."""
+
+    seconds: float
+    calls: int
+    target_cpu: float = 0.0
+    emulator_cpu: float = 0.0
+    peak_rss: int = 0
+    report: dict[str, Any] | None = None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU seconds of this process's reaped children (the target runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def high_water_mark(status: Path) -> int:
+    """Peak RSS of a running process in bytes (Linux VmHWM), 0 once it is gone."""
+    try:
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return 0
+    return 0
+
+
+def emulator_pid(akountify: RunningAkountify) -> int:
+    process = akountify.process
+    if process is None or process.pid is None:
+        raise SystemExit("the emulator is not a child process")
+    return process.pid
+
+
 def new_company(akountify: RunningAkountify, per_minute: int) -> CompanyCredentials:
     creds = akountify.create_company("Benchmark")
     akountify.set_limits(
@@ -92,52 +157,62 @@ def new_company(akountify: RunningAkountify, per_minute: int) -> CompanyCredenti
     return creds
 
 
-def plain_client(akountify: RunningAkountify, size: int) -> tuple[float, int]:
-    """Post ``size`` records as full batches of 50, 5 in flight. Returns (seconds, calls)."""
-    creds = new_company(akountify, 0)
-    session = akountify.client_session(creds)
-    url = f"{akountify.company_url(creds)}/batch"
-    lock = threading.Lock()
-    calls = 0
-
-    def post(start: int) -> None:
-        nonlocal calls
+def first_sync_bodies(size: int, prefix: str) -> list[bytes]:
+    """The batch bodies the target sends on a first sync, built with its own code."""
+    compiled, problems = compile_stream(
+        load_spec(),
+        "Account",
+        schema=SCHEMA["schema"],  # type: ignore[arg-type]
+        key_properties=["Id"],
+        custom={},
+    )
+    if compiled is None:
+        raise SystemExit(f"the default mapping does not compile: {problems}")
+    planner = Planner(compiled, "source_wins")
+    policy = ValuePolicy()
+    bodies = []
+    for start in range(0, size, BATCH):
         operations = []
-        for n in range(start, min(start + 50, size)):
-            r = record(n, "P")
-            operations.append(
-                {
-                    "op_id": str(n),
-                    "action": "upsert",
-                    "entity": "customers",
-                    "external_id": r["Id"],
-                    "data": {
-                        "display_name": r["Name"],
-                        "phone": r["Phone"],
-                        "billing_address": {
-                            "line1": r["BillingStreet"],
-                            "city": r["BillingCity"],
-                            "country": "US",
-                        },
-                        "tags": [r["Industry"]],
-                    },
-                }
-            )
-        response = session.post(url, json={"operations": operations}, timeout=120)
-        response.raise_for_status()
-        with lock:
-            calls += 1
+        for n in range(start, min(start + BATCH, size)):
+            plan = planner.plan(map_record(compiled, record(n, prefix), policy), None)
+            operations.append({"op_id": str(n - start), **(plan.operation or {})})
+        bodies.append(encode_json({"operations": operations}))
+    return bodies
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=5) as pool:
-        list(pool.map(post, range(0, size, 50)))
-    return time.perf_counter() - started, calls
+
+def plain_client(akountify: RunningAkountify, bodies: list[bytes]) -> Measure:
+    """Post pre-encoded batches with Idempotency-Keys (as any safe client must), 5 in flight."""
+    creds = new_company(akountify, 0)
+    local = threading.local()
+    url = f"{akountify.company_url(creds)}/batch"
+    token = akountify.token(creds)
+
+    def post(request: tuple[bytes, str]) -> None:
+        body, key = request
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = akountify.session()
+            session.headers["Authorization"] = f"Bearer {token}"
+        headers = {"Content-Type": "application/json", "Idempotency-Key": key}
+        response = session.post(url, data=body, headers=headers, timeout=300)
+        response.raise_for_status()
+        if any(result["status"] >= 300 for result in response.json()["results"]):
+            raise SystemExit(f"plain client: an operation failed: {response.text[:500]}")
+
+    requests_ = [(body, uuid.uuid4().hex) for body in bodies]
+    pid = emulator_pid(akountify)
+    cpu_before, started = cpu_seconds(pid), time.perf_counter()
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+        list(pool.map(post, requests_))
+    seconds = time.perf_counter() - started
+    return Measure(seconds, len(bodies), emulator_cpu=cpu_seconds(pid) - cpu_before)
 
 
 def run_target(
     akountify: RunningAkountify, creds: CompanyCredentials, singer: Path, work: Path
-) -> tuple[float, dict[str, Any], int]:
-    """Run target-akountify on a Singer file. Returns (seconds, report, peak RSS bytes)."""
+) -> Measure:
+    """Run target-akountify on a Singer file as a subprocess and measure it."""
+    work.mkdir(parents=True, exist_ok=True)
     config = {
         "base_url": akountify.base_url,
         "client_id": creds.client_id,
@@ -155,7 +230,9 @@ def run_target(
         "--input",
         str(singer),
     ]
-    started = time.perf_counter()
+    pid = emulator_pid(akountify)
+    children_before = children_cpu_seconds()
+    cpu_before, started = cpu_seconds(pid), time.perf_counter()
     with (work / "target.log").open("w") as log:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
         peak = 0
@@ -164,105 +241,126 @@ def run_target(
             peak = max(peak, high_water_mark(status))
             time.sleep(0.05)
     seconds = time.perf_counter() - started
+    emulator_cpu = cpu_seconds(pid) - cpu_before
     if process.returncode != 0:
         raise SystemExit(f"target failed, see {work / 'target.log'}")
     report = json.loads((work / "report.json").read_text())
-    return seconds, report, peak
-
-
-def high_water_mark(status: Path) -> int:
-    """Peak RSS of a running process in bytes (Linux VmHWM), 0 once it is gone."""
-    try:
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        return 0
-    return 0
+    calls = report["api_calls"]
+    return Measure(
+        seconds,
+        calls.get("read", 0) + calls.get("write", 0),
+        target_cpu=children_cpu_seconds() - children_before,
+        emulator_cpu=emulator_cpu,
+        peak_rss=peak,
+        report=report,
+    )
 
 
 def minimum_calls(size: int) -> int:
-    return math.ceil(size / 100) + math.ceil(size / 50)
+    return math.ceil(size / 100) + math.ceil(size / BATCH)
+
+
+@contextlib.contextmanager
+def fresh_emulator(base: Path, name: str) -> Iterator[RunningAkountify]:
+    """An emulator on an empty data folder (limits off; cases set their company's limits)."""
+    with start_akountify_emulator(
+        base / name, "--no-rate-limits", "--no-access-log", "--log-level", "warning"
+    ) as akountify:
+        yield akountify
+
+
+def measure_plain(base: Path, size: int, bodies: list[bytes], run: int) -> Measure:
+    with fresh_emulator(base, f"plain-{size}-{run}") as akountify:
+        return plain_client(akountify, bodies)
+
+
+def measure_target(base: Path, singer: Path, name: str, per_minute: int = 0) -> Measure:
+    with fresh_emulator(base, f"emulator-{name}") as akountify:
+        creds = new_company(akountify, per_minute)
+        return run_target(akountify, creds, singer, base / f"work-{name}")
+
+
+def median(measures: list[Measure], attribute: str) -> float:
+    return float(statistics.median(getattr(m, attribute) for m in measures))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--rate-records", type=int, default=6_000)
+    parser.add_argument("--runs", type=int, default=3, help="runs per case (medians reported)")
+    parser.add_argument("--rate-records", type=int, default=6_000, help="0 skips the rate case")
+    parser.add_argument("--no-plain", action="store_true", help="skip the plain client")
     args = parser.parse_args()
-    rows: list[tuple[Any, ...]] = []
+    rows: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        with start_akountify_emulator(base / "akountify", "--no-rate-limits") as akountify:
-            for size in args.sizes:
-                plain_seconds, plain_calls = plain_client(akountify, size)
-                plain_rate = size / plain_seconds
+        empty = base / "empty.singer"
+        write_singer(empty, 0, "E")
+        startups = [measure_target(base, empty, f"start-{run}") for run in range(args.runs)]
+        startup = median(startups, "seconds")
+        rows.append(
+            f"| target start-up (no record) | 0 | {startup:.2f} | - | - | - | "
+            f"{median(startups, 'target_cpu'):.2f} s | - | "
+            f"{median(startups, 'peak_rss') / 2**20:.0f} MB |"
+        )
+        for size in args.sizes:
+            plain_rate = None
+            if not args.no_plain:
+                bodies = first_sync_bodies(size, "T")
+                plains = [measure_plain(base, size, bodies, run) for run in range(args.runs)]
+                del bodies
+                seconds = median(plains, "seconds")
+                plain_rate = size / seconds
                 rows.append(
-                    (
-                        "plain client (limit)",
-                        size,
-                        plain_seconds,
-                        plain_rate,
-                        1.0,
-                        plain_calls,
-                        "-",
-                        "-",
-                    )
+                    f"| plain client (limit) | {size:,} | {seconds:.1f} | {plain_rate:,.0f} | "
+                    f"1.00 | {plains[0].calls} | - | "
+                    f"{median(plains, 'emulator_cpu') / size * 1000:.3f} | - |"
                 )
-                singer = base / f"accounts-{size}.singer"
-                write_singer(singer, size, "T")
-                work = base / f"run-{size}"
-                work.mkdir()
-                creds = new_company(akountify, 0)
-                seconds, report, peak = run_target(akountify, creds, singer, work)
-                calls = report["api_calls"]
-                data_calls = calls.get("read", 0) + calls.get("write", 0)
-                rows.append(
-                    (
-                        "target, first sync",
-                        size,
-                        seconds,
-                        size / seconds,
-                        (size / seconds) / plain_rate,
-                        f"{data_calls} ({data_calls / minimum_calls(size):.3f}x min)",
-                        f"{peak / 2**20:.0f} MB",
-                        "-",
-                    )
-                )
-                singer.unlink()
+            singer = base / f"accounts-{size}.singer"
+            write_singer(singer, size, "T")
+            targets = [measure_target(base, singer, f"{size}-{run}") for run in range(args.runs)]
+            singer.unlink()
+            seconds = median(targets, "seconds")
+            rate = size / seconds
+            if plain_rate is None:
+                ratio = "-"
+            else:
+                without_startup = size / max(seconds - startup, 1e-9) / plain_rate
+                ratio = f"{rate / plain_rate:.2f} ({without_startup:.2f} w/o start-up)"
+            calls = targets[0].calls
+            rows.append(
+                f"| target, first sync | {size:,} | {seconds:.1f} | {rate:,.0f} | {ratio} | "
+                f"{calls} ({calls / minimum_calls(size):.3f} x min) | "
+                f"{median(targets, 'target_cpu') / size * 1000:.3f} | "
+                f"{median(targets, 'emulator_cpu') / size * 1000:.3f} | "
+                f"{max(m.peak_rss for m in targets) / 2**20:.0f} MB |"
+            )
+        if args.rate_records:
             size = args.rate_records
             singer = base / "accounts-rate.singer"
             write_singer(singer, size, "R")
-            work = base / "run-rate"
-            work.mkdir()
-            creds = new_company(akountify, 60)
-            seconds, report, peak = run_target(akountify, creds, singer, work)
-            calls = report["api_calls"]
-            requests_made = sum(calls.get(k, 0) for k in ("read", "write", "other"))
-            allowed = 60 * seconds / 60
+            paced = measure_target(base, singer, "rate", per_minute=60)
+            calls = (paced.report or {}).get("api_calls", {})
+            made = sum(calls.get(k, 0) for k in ("read", "write", "other"))
+            allowed = 60 * paced.seconds / 60
             rows.append(
-                (
-                    "target at 60 requests/min",
-                    size,
-                    seconds,
-                    size / seconds,
-                    "-",
-                    f"{requests_made} requests, {calls.get('rate_limited', 0)} x 429",
-                    f"{peak / 2**20:.0f} MB",
-                    f"{requests_made / allowed:.1%} of allowed rate",
-                )
+                f"| target at 60 requests/min | {size:,} | {paced.seconds:.1f} | "
+                f"{size / paced.seconds:,.0f} | - | {made} requests, "
+                f"{calls.get('rate_limited', 0)} x 429, {made / allowed:.1%} of the allowed "
+                f"rate | - | - | {paced.peak_rss / 2**20:.0f} MB |"
             )
-    print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    load = os.getloadavg()[0]
     print(
-        "| case | records | seconds | records/s | ratio to limit | API calls | peak RSS | rate use"
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, load {load:.1f}; "
+        f"medians of {args.runs} run(s)"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for case, size, seconds, rate, ratio, calls, rss, use in rows:
-        ratio_text = f"{ratio:.2f}" if isinstance(ratio, float) else ratio
-        print(
-            f"| {case} | {size:,} | {seconds:.1f} | {rate:,.0f} | {ratio_text} | {calls} | {rss} "
-            f"| {use}"
-        )
+    print(
+        "| case | records | s | records/s | ratio to limit | API calls (read + write) "
+        "| target CPU ms/record | emulator CPU ms/record | peak RSS |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(row)
 
 
 if __name__ == "__main__":

@@ -103,6 +103,8 @@ class NaturalKeyIndex:
             The Akountify record and the key that matched, or None. A claimed record is
             removed, so no two source records link to it.
         """
+        if not self._records:  # nothing typed by hand (left): no key to compute
+            return None
         with self._lock:
             for key in self.keys:
                 normalized = self._normalized(key, values)

@@ -232,7 +232,8 @@ class Planner:
         data = nest(values, self.references)
         if self.external_source is not None:
             data["external_source"] = self.external_source
-        pairs = {p: (value_hash(v), value_hash(v)) for p, v in item.values.items()}
+        hashes = {p: value_hash(v) for p, v in item.values.items()}
+        pairs = {p: (h, h) for p, h in hashes.items()}
         data["sync_metadata"] = build_meta(item.stream, pairs)
         operation = {
             "action": "upsert",

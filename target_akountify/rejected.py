@@ -14,7 +14,6 @@ Nothing secret is stored: records come from the source, reasons are the target's
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import tempfile
@@ -29,6 +28,7 @@ import msgspec
 from target_akountify.problems import Problem
 
 _ENCODER = msgspec.json.Encoder(decimal_format="number")
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -38,8 +38,15 @@ def encode_json(value: Any) -> bytes:
 
 
 def decode_json(data: bytes | str) -> Any:
-    """Decode JSON with decimal numbers as exact Decimals."""
-    return json.loads(data, parse_float=Decimal)
+    """Decode JSON with decimal numbers as exact Decimals.
+
+    Raises:
+        ValueError: When ``data`` is not JSON.
+    """
+    try:
+        return _DECODER.decode(data)
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc}") from exc
 
 
 @dataclass

@@ -106,6 +106,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (company_id, key)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys(company_id, created_at);
 """
 
 

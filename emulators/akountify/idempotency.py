@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 KEY_MAX = 128
 TTL_US = 24 * 3600 * 1_000_000
 HEADER = "Idempotency-Key"
+#: Drops a company's expired keys; runs on every keyed write, so it must search the age index
+#: (a scan would read every stored response body of the company).
+PURGE_SQL = "DELETE FROM idempotency_keys WHERE company_id = ? AND created_at < ?"
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,4 @@ def remember(
         "created_at) VALUES (?, ?, ?, ?, ?, ?)",
         (company_id, key, request_hash, response.status, response.body, now_us),
     )
-    connection.execute(
-        "DELETE FROM idempotency_keys WHERE company_id = ? AND created_at < ?",
-        (company_id, now_us - TTL_US),
-    )
+    connection.execute(PURGE_SQL, (company_id, now_us - TTL_US))

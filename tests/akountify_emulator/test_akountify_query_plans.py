@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from emulators.akountify import database
+from emulators.akountify.idempotency import PURGE_SQL
 from emulators.akountify.records import ListQuery, list_statement
 
 if TYPE_CHECKING:
@@ -102,3 +103,14 @@ def test_the_external_id_read_returns_the_rows_in_creation_order(
     sql, params = list_statement(COMPANY, "customers", ListQuery(limit=2, external_ids=wanted))
     found = [row[3] for row in connection.execute(sql, params)]
     assert found == ["EXT-3", "EXT-1501", "EXT-2999"]  # limit + 1 rows: the page has more
+
+
+def test_the_purge_of_expired_idempotency_keys_searches_by_age(
+    connection: sqlite3.Connection,
+) -> None:
+    plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {PURGE_SQL}", (COMPANY, 0))]
+    expected = (
+        "SEARCH idempotency_keys USING COVERING INDEX idempotency_keys_by_age "
+        "(company_id=? AND created_at<?)"
+    )
+    assert plan == [expected]
