@@ -94,7 +94,7 @@ def clean_text(
         The cleaned value with what was found, so that callers can warn or reject.
     """
     text = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
-    if not _CONTROL.search(text) and not any(char in text for char in forbidden):
+    if not _CONTROL.search(text) and forbidden.isdisjoint(text):
         return CleanResult(text)  # the common case, without a pass over every character
     kept: list[str] = []
     removed = 0

@@ -235,11 +235,14 @@ class Writer:
         current: dict[str, dict[str, Any]],
     ) -> list[_Pending]:
         pending: list[_Pending] = []
+        index: NaturalKeyIndex | None = None
+        index_ready = False
         for external_id, item in live.items():
             record = current.get(external_id)
             candidate = None
             if record is None and item.mapped.intent == "upsert":
-                index = self._index(planner.entity, set(planner.specs))
+                if not index_ready:  # loaded at the first record that may need it
+                    index, index_ready = self._index(planner.entity, set(planner.specs)), True
                 claimed = index.claim(item.mapped.values) if index is not None else None
                 if claimed is not None:
                     candidate = claimed[0]

@@ -190,11 +190,21 @@ def currency_code(value: str) -> str | None:
     return _currency_index().get(_key(stripped) or stripped)
 
 
+@cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+@cache
+def _currency_codes() -> frozenset[str]:
+    return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
 def is_country_code(value: str) -> bool:
     """Return True when ``value`` is an assigned ISO 3166-1 alpha-2 code (upper case)."""
-    return len(value) == 2 and pycountry.countries.get(alpha_2=value) is not None  # noqa: PLR2004
+    return value in _country_codes()
 
 
 def is_currency_code(value: str) -> bool:
     """Return True when ``value`` is an ISO 4217 code (upper case)."""
-    return len(value) == 3 and pycountry.currencies.get(alpha_3=value) is not None  # noqa: PLR2004
+    return value in _currency_codes()

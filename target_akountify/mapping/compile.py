@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import string
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from target_akountify.mapping.entities import (
@@ -462,6 +463,11 @@ class CompiledStream:
     on_delete: str
     fields: tuple[CompiledField, ...]
     skipped: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def required_fields(self) -> tuple[CompiledField, ...]:
+        """The compiled fields that Akountify requires."""
+        return tuple(f for f in self.fields if f.spec.required)
 
     def external_id(self, record: dict[str, Any]) -> str | None:
         """Return the record's external id, or None when a part of it is missing."""

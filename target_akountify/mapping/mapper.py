@@ -135,9 +135,9 @@ def _required_problems(
     compiled: CompiledStream, values: dict[str, Any], failed: set[str]
 ) -> list[Problem]:
     problems: list[Problem] = []
-    by_path = {f.path: f for f in compiled.fields if f.path not in failed}
-    for path, compiled_field in by_path.items():
-        if compiled_field.spec.required and values.get(path) in (None, ""):
+    for compiled_field in compiled.required_fields:
+        path = compiled_field.path
+        if path not in failed and values.get(path) in (None, ""):
             problems.append(
                 Problem(
                     path,
@@ -148,6 +148,7 @@ def _required_problems(
                 )
             )
     for group in compiled.entity.one_of_required:
+        by_path = {f.path: f for f in compiled.fields if f.path in group and f.path not in failed}
         mapped = [p for p in group if p in by_path]
         if mapped and all(values.get(p) in (None, "") for p in mapped):
             names = " or ".join(f"`{p}`" for p in group)

@@ -127,7 +127,10 @@ def _text(value: Any) -> str:
 
 
 def _trim(value: Any, _: NoParams) -> str:
-    lines = [" ".join(line.split()) for line in _text(value).strip().splitlines()]
+    text = _text(value)
+    if text.isprintable():  # one line, no tab: only spaces to collapse
+        return " ".join(text.split())
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
     return "\n".join(lines)
 
 

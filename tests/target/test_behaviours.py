@@ -291,3 +291,17 @@ def test_an_edit_between_read_and_write_is_re_read_not_overwritten_blindly(
     assert after["phone"] == "222"  # written after re-reading (412 on the first attempt)
     assert after["legal_name"] == "Acme Holdings"  # the edit of an unmapped field is kept
     assert after["version"] == edits[0]["version"] + 1
+
+
+def test_fields_missing_from_the_schema_are_reported_once(
+    target_config: Config, api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING"):
+        result = run_target(
+            target_config,
+            accounts_only(account(1, Unknown="x"), account(2, Unknown="y"), account(3, Empty=None)),
+        )
+    warnings = [r.getMessage() for r in caplog.records if "No schema for record field" in r.message]
+    assert warnings == ["No schema for record field 'Unknown'"]
+    assert result.counts("Account")["created"] == 3
+    assert sorted(api.by_external_id("customers")) == ["0010001", "0010002", "0010003"]
