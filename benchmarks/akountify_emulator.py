@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
 import statistics
 import tempfile
 import time
@@ -131,12 +132,52 @@ def run_case(
     return elapsed, cpu
 
 
+def read_times(
+    emulator: RunningAkountify, creds: CompanyCredentials, table: int, reads: int
+) -> dict[str, float]:
+    """Median seconds of list reads on a company holding ``table`` customers.
+
+    Cases: 100 random external ids (the target's read before writing), the first page of
+    records typed by hand (``has_external_id=false``), and a plain page of 200.
+    """
+    session = emulator.client_session(creds)
+    url = f"{emulator.company_url(creds)}/customers"
+    rng = random.Random(table)
+    cases: dict[str, list[tuple[str, str]]] = {
+        "100 external ids": [],
+        "hand-typed page": [("has_external_id", "false"), ("status", "active"), ("limit", "200")],
+        "plain page of 200": [("limit", "200")],
+    }
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(reads):
+        for name, fixed in cases.items():
+            params = fixed
+            if name == "100 external ids":
+                wanted = rng.sample(range(table), 100)
+                params = [("limit", "100"), ("external_id", ",".join(f"r-{n}" for n in wanted))]
+            started = time.perf_counter()
+            response = session.get(url, params=params, timeout=120)
+            times[name].append(time.perf_counter() - started)
+            response.raise_for_status()
+            if name == "100 external ids" and len(response.json()["data"]) != 100:
+                raise SystemExit("read by external ids: records missing")
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--ops", type=int, default=4000, help="operations per run and case")
     parser.add_argument("--runs", type=int, default=3, help="runs per case (medians reported)")
+    parser.add_argument(
+        "--read-tables",
+        type=int,
+        nargs="*",
+        default=[30_000, 150_000],
+        help="table sizes (customers in one company) at which reads are timed",
+    )
     args = parser.parse_args()
     rows = []
+    read_rows: list[tuple[int, dict[str, float]]] = []
     with (
         tempfile.TemporaryDirectory() as folder,
         start_akountify_emulator(
@@ -151,6 +192,17 @@ def main() -> None:
                 walls.append(wall)
                 cpus.append(cpu)
             rows.append((case, statistics.median(walls), statistics.median(cpus)))
+        reader = emulator.create_company("Bench reads")
+        loaded = 0
+        for table in sorted(args.read_tables):
+            session = emulator.client_session(reader)
+            post_all(
+                session,
+                f"{emulator.company_url(reader)}/batch",
+                batches("r", table, 1)[loaded // BATCH :],
+            )
+            loaded = table
+            read_rows.append((table, read_times(emulator, reader, table, reads=21)))
         rss = (
             peak_rss_mb(emulator.process.pid)
             if emulator.process and emulator.process.pid
@@ -174,6 +226,14 @@ def main() -> None:
             f"{rate / TARGET_OPS_PER_SECOND:.2f} | {cpu:.2f} | {capacity:.0f} | {calls} | "
             f"{rss:.1f} |"
         )
+    if read_rows:
+        names = list(read_rows[0][1])
+        print()
+        print("reads (median of 21, ms): | customers in the company | " + " | ".join(names) + " |")
+        print("|---|" + "---|" * len(names))
+        for table, times in read_rows:
+            cells = " | ".join(f"{times[name] * 1000:.1f}" for name in names)
+            print(f"| {table:,} | {cells} |")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,8 @@ class Clock:
 
 @lru_cache(maxsize=4096)
 def _second_text(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    # isoformat pads years below 1000 to four digits (strftime's %Y does not on glibc).
+    return datetime.fromtimestamp(seconds, tz=UTC).replace(tzinfo=None).isoformat()
 
 
 def rfc3339(micros: int) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
+from emulators.akountify.clock import parse_rfc3339, rfc3339
 from emulators.akountify.launcher import RunningAkountify, start_akountify_emulator
 
 from .akountify_helpers import Api, checked, detail, error
@@ -222,3 +223,16 @@ def test_admin_settings_are_validated(controlled: RunningAkountify) -> None:
     )
     assert session.get(f"{base}/limits", timeout=5).json()["default"]["requests_per_minute"] == 60
     assert session.get(f"{base}/clock", timeout=5).json()["frozen"] is False
+
+
+@pytest.mark.parametrize(
+    ("sent", "rendered"),
+    [
+        ("0013-10-01T00:00:01Z", "0013-10-01T00:00:01.000000Z"),
+        ("0999-01-02T03:04:05.5+00:00", "0999-01-02T03:04:05.500000Z"),
+        ("2026-03-01T10:30:00.000001+01:00", "2026-03-01T09:30:00.000001Z"),
+        ("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z"),
+    ],
+)
+def test_timestamps_render_with_four_digit_years_and_microseconds(sent: str, rendered: str) -> None:
+    assert rfc3339(parse_rfc3339(sent)) == rendered
