@@ -65,6 +65,7 @@ def test_main_job_runs_shows_an_edit_flowing_through_and_cleans_up(
     for plugin_type in ("extractors", "loaders"):
         (root / ".meltano" / plugin_type).symlink_to(installed_plugins / ".meltano" / plugin_type)
     # The plugins are installed already: tell the job so (it installs when this stamp is stale).
+    project_file = (root / "meltano.yml").read_text()
     digest = hashlib.sha256((root / "pyproject.toml").read_bytes()).hexdigest()
     (root / ".meltano" / ".pipeline-installed-pyproject-sha256").write_text(digest + "\n")
     try:
@@ -124,3 +125,4 @@ def test_main_job_runs_shows_an_edit_flowing_through_and_cleans_up(
     assert not (root / ".data").exists()
     assert not (root / "output").exists()
     assert not set(_env_file(root)) & ENV_KEYS
+    assert (root / "meltano.yml").read_text() == project_file, "meltano.yml was rewritten"

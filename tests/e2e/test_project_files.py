@@ -104,6 +104,8 @@ def test_meltano_yml_holds_no_secret_and_the_project_settings_asked_for() -> Non
     assert "version" not in document
     assert document["requires_meltano"].startswith(">=4.4")
     assert document["send_anonymous_usage_stats"] is False
+    # Without a project id, Meltano's first command writes one in, reformatting the file.
+    assert document["project_id"]
     assert document["default_environment"] == "local"
     assert {e["name"] for e in document["environments"]} == {"local", "prod"}
     (job,) = document["jobs"]
