@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 from array import array
 from typing import TYPE_CHECKING, Any, Final
 
@@ -76,13 +77,18 @@ class ResultsFile:
             for start in range(0, result.total_size, WRITE_CHUNK_ROWS):
                 if stop():
                     return False
-                sink.lines.clear()
-                writer.writerows(result.fetch_csv_rows(start, WRITE_CHUNK_ROWS))
-                encoded = [line.encode("utf-8") for line in sink.lines]
-                for line in encoded:
-                    offsets.append(position)
-                    position += len(line)
-                handle.write(b"".join(encoded))
+                lines = result.fetch_csv_lines(
+                    start,
+                    WRITE_CHUNK_ROWS,
+                    delimiter=self.delimiter,
+                    line_ending=self.line_ending,
+                )
+                if not lines:
+                    continue
+                starts = list(itertools.accumulate(map(len, lines), initial=position))
+                position = starts.pop()
+                offsets.extend(starts)
+                handle.write(b"".join(lines))
         offsets.append(position)
         return True
 

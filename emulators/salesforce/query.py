@@ -185,14 +185,20 @@ def _page(state: EmulatorState, cursor: Cursor, start: int, base_path: str) -> b
     head: dict[str, Any] = {"totalSize": total, "done": end >= total}
     if end < total:
         head["nextRecordsUrl"] = f"{base_path}/query/{cursor.locator}-{end}"
-    records = result.fetch_rest(start, cursor.batch_size, api_version=cursor.api_version)
-    payload = orjson.dumps({**head, "records": records})
+    records = result.fetch_rest_json(start, cursor.batch_size, api_version=cursor.api_version)
+    payload = page_body(head, records)
     cursor.pages_served += 1
     after = state.settings.faults.modify_during_paging_after_page
     if after > 0 and cursor.pages_served >= after and not cursor.late_commits_done:
         cursor.late_commits_done = True
         apply_late_commits(state, result, end)
     return payload
+
+
+def page_body(head: dict[str, Any], records: list[bytes]) -> bytes:
+    """The page JSON: ``head``'s keys, then ``records`` (each record's JSON text)."""
+    opening = orjson.dumps({**head, "records": []})[:-2]  # ends with '[]}'
+    return b"".join((opening, b",".join(records), b"]}"))
 
 
 async def op_query(
