@@ -21,19 +21,24 @@ import requests
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from tap_salesforce_lite.errors import AuthenticationError, RetryableRequestError
+from tap_salesforce_lite.errors import (
+    AuthenticationError,
+    RetryableRequestError,
+    UnreachableError,
+)
 from tap_salesforce_lite.settings import AuthFlow, TapSettings
-from tap_salesforce_lite.transport import is_tls_failure, transport_errors
+from tap_salesforce_lite.transport import RetryPolicy, is_tls_failure, transport_errors
 
 if TYPE_CHECKING:
     from tap_salesforce_lite.redaction import Redactor
-    from tap_salesforce_lite.transport import RetryPolicy
 
 LOGGER = logging.getLogger(__name__)
 
 JWT_BEARER_GRANT: Final = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 JWT_LIFETIME_SECONDS: Final = 180
 _SERVER_ERROR: Final = 500
+FIRST_LOGIN_MAX_RETRIES: Final = 2
+FIRST_LOGIN_MAX_DELAY: Final = 5.0
 _PARTNER_NS: Final = "urn:partner.soap.sforce.com"
 
 #: What to check, per flow, when Salesforce refuses the login.
@@ -117,11 +122,47 @@ class Authenticator:
         Raises:
             AuthenticationError: Salesforce refused the credentials, or could not be reached.
         """
-        token = self._retry.call(self._login_once, what=f"Salesforce login ({self.flow})")
+        what = f"Salesforce login ({self.flow})"
+        try:
+            if self.logins:
+                token = self._retry.call(self._login_once, what=what)
+            else:
+                token = self._first_login(what)
+        except UnreachableError as exc:
+            raise AuthenticationError(
+                f"{self.flow} login: {exc}; check login_url (https://login.salesforce.com for "
+                "production, https://test.salesforce.com for a sandbox, or your My Domain URL) "
+                "and that this machine can reach it (proxy, firewall, VPN)"
+            ) from None
+        except RetryableRequestError as exc:
+            raise AuthenticationError(
+                f"{self.flow} login: Salesforce kept failing ({exc}) through every retry; "
+                "it is probably a Salesforce incident (see status.salesforce.com): run again later"
+            ) from None
         self._redactor.add(token.access_token)
         self.logins += 1
         LOGGER.info("Logged in to %s with the %s flow", token.instance_url, self.flow)
         return token
+
+    def _first_login(self, what: str) -> AccessToken:
+        """Log in for the first time in this run.
+
+        A login_url that nobody answers on is far more often a configuration mistake than a
+        passing network fault, so when no connection can be made at all the first login gives
+        up after a short budget (2 retries, waits of at most 5 s) with a clear error, instead
+        of minutes of backoff. A server that answers but fails (5xx) gets the full budget.
+        """
+        short = RetryPolicy(
+            max_retries=min(self._retry.max_retries, FIRST_LOGIN_MAX_RETRIES),
+            initial_delay=self._retry.initial_delay,
+            max_delay=min(self._retry.max_delay, FIRST_LOGIN_MAX_DELAY),
+        )
+        try:
+            return short.call(self._login_once, what=what)
+        except UnreachableError as exc:
+            raise UnreachableError(f"{exc} after {short.max_retries + 1} attempts") from None
+        except RetryableRequestError:
+            return self._retry.call(self._login_once, what=what)
 
     def _login_once(self) -> AccessToken:
         if self.flow is AuthFlow.SOAP:
@@ -249,6 +290,12 @@ class Authenticator:
                 raise AuthenticationError(
                     f"{self.flow} login: the TLS certificate of {self._settings.login_url} is "
                     "not trusted; set ca_bundle to the CA certificate that signed it"
+                ) from None
+            if isinstance(exc, requests.ConnectionError) and not isinstance(
+                exc, requests.exceptions.ChunkedEncodingError | requests.ConnectTimeout
+            ):
+                raise UnreachableError(
+                    f"cannot reach {self._settings.login_url} ({exc.__class__.__name__})"
                 ) from None
             if isinstance(exc, transport_errors()):
                 raise RetryableRequestError(

@@ -69,6 +69,10 @@ class RetryableRequestError(RetriableAPIError):
     """A transient failure (5xx, SERVER_UNAVAILABLE, connection error, timeout)."""
 
 
+class UnreachableError(RetryableRequestError):
+    """No connection could be made at all (refused, unknown host): maybe only a wrong URL."""
+
+
 class SessionExpiredError(RetriableAPIError):
     """Salesforce answered INVALID_SESSION_ID: log in again and repeat the request."""
 

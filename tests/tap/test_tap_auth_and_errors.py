@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from emulators.common.process import free_port
 from emulators.salesforce.launcher import start_salesforce_emulator
 from tap_salesforce_lite.errors import AuthenticationError
 
@@ -194,3 +195,26 @@ def test_secrets_never_reach_output(sf: RunningSalesforce, tmp_path: Path) -> No
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert any('"Opening_Balance__c":10.5' in line for line in result.stdout.splitlines())
     assert records[-1]["type"] == "STATE"
+
+
+def test_unreachable_login_url_fails_after_a_short_retry_budget(
+    sf: RunningSalesforce, tmp_path: Path
+) -> None:
+    """A login_url nobody answers on is a configuration error: three attempts, then one line."""
+    closed = f"https://127.0.0.1:{free_port()}"
+    config = {
+        **client_credentials_config(sf),
+        "login_url": closed,
+        "retry_initial_delay": 0.01,
+        "retry_max_delay": 0.02,
+    }
+    result = run_cli(tmp_path, config, "--discover")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    (line,) = [ln for ln in result.stderr.splitlines() if "ERROR" in ln]
+    assert f"cannot reach {closed} (ConnectionError) after 3 attempts" in line
+    assert "check login_url" in line
+    assert result.stderr.count("retry ") == 2  # two retries logged, then the error
+    assert "Traceback" not in result.stderr
+    for secret in secrets_of(sf):
+        assert secret not in result.stderr
