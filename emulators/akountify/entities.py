@@ -183,10 +183,6 @@ def _name_key(name: str | None) -> str | None:
     return name.strip().casefold()
 
 
-def _search(*parts: Any) -> str:
-    return " ".join(str(part) for part in parts if part).casefold()
-
-
 def _check_customer(fields: dict[str, Any], problems: Problems) -> None:
     name = fields.get("display_name")
     if isinstance(name, str) and not name.strip():
@@ -259,7 +255,10 @@ class EntitySpec:
 
     def search_text(self, fields: dict[str, Any]) -> str:
         """The case-folded text that ``q`` searches."""
-        return _search(*(fields.get(name) for name in self.search_fields))
+        if len(self.search_fields) == 1:  # customers, invoices
+            value = fields.get(self.search_fields[0])
+            return str(value).casefold() if value else ""
+        return " ".join([str(v) for n in self.search_fields if (v := fields.get(n))]).casefold()
 
 
 CUSTOMERS = EntitySpec(

@@ -769,7 +769,11 @@ def _state(record: StoredRecord) -> tuple[Any, ...]:
 
 
 def _reference_id(spec: EntitySpec, fields: dict[str, Any]) -> str | None:
-    return next((fields.get(name) for name in spec.reference_fields if fields.get(name)), None)
+    for name in spec.reference_fields:
+        value = fields.get(name)
+        if value:
+            return str(value)
+    return None
 
 
 def _parse(
