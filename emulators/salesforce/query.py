@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -36,8 +36,10 @@ if TYPE_CHECKING:
     from emulators.salesforce.store import QueryResult
 
 
-#: Cursors that may hold a page rendered ahead at the same time.
+#: Cursors that may hold pages rendered ahead at the same time.
 MAX_PREFETCHED_PAGES = 4
+#: Pages of one cursor rendered ahead, each on its own render thread, while the client reads.
+PAGES_AHEAD = 2
 
 
 def invalid_locator() -> SalesforceApiError:
@@ -64,7 +66,7 @@ class Cursor:
         last_used: Emulator-clock epoch seconds of the last page served.
         pages_served: Pages served so far (the first page included).
         late_commits_done: Whether the late-commit fault already fired on this query.
-        prefetched: The next page, being rendered ahead while the client reads this one.
+        prefetched: The next pages by first row, rendered ahead while the client reads this one.
     """
 
     locator: str
@@ -74,14 +76,17 @@ class Cursor:
     api_version: str = "59.0"
     pages_served: int = 0
     late_commits_done: bool = False
-    prefetched: tuple[int, concurrent.futures.Future[bytes]] | None = None
+    prefetched: dict[int, concurrent.futures.Future[bytes]] = field(default_factory=dict)
 
     def take_prefetched(self, start: int) -> concurrent.futures.Future[bytes] | None:
-        """The page rendered ahead for row ``start``, if any (each is handed out once)."""
-        prefetched, self.prefetched = self.prefetched, None
-        if prefetched is None or prefetched[0] != start:
-            return None
-        return prefetched[1]
+        """The page rendered ahead for row ``start``, if any (each is handed out once).
+
+        Pages rendered ahead for other rows (the client went back or skipped) are dropped.
+        """
+        future = self.prefetched.pop(start, None)
+        for stale in [ahead for ahead in self.prefetched if ahead < start]:
+            del self.prefetched[stale]
+        return future
 
 
 class QueryCursors:
@@ -138,7 +143,7 @@ class QueryCursors:
         with self._lock:
             others = [c for c in self._open.values() if c is not cursor and c.prefetched]
             for stale in others[: max(len(others) - MAX_PREFETCHED_PAGES + 1, 0)]:
-                stale.prefetched = None
+                stale.prefetched = {}
 
     def open_count(self) -> int:
         """How many cursors are open."""
@@ -175,8 +180,8 @@ def _run_query(state: EmulatorState, soql: str, include_deleted: bool) -> QueryR
     return state.store.query(soql, include_deleted=include_deleted)
 
 
-def _page(state: EmulatorState, cursor: Cursor, start: int, base_path: str) -> bytes:
-    """Serialize the page of ``cursor`` starting at row ``start``: worker thread only."""
+def _render(cursor: Cursor, start: int, base_path: str) -> bytes:
+    """Serialize the page of ``cursor`` starting at row ``start`` (any thread but the loop)."""
     result = cursor.result
     total = result.total_size
     if result.compiled.is_count:
@@ -186,12 +191,20 @@ def _page(state: EmulatorState, cursor: Cursor, start: int, base_path: str) -> b
     if end < total:
         head["nextRecordsUrl"] = f"{base_path}/query/{cursor.locator}-{end}"
     records = result.fetch_rest_json(start, cursor.batch_size, api_version=cursor.api_version)
-    payload = page_body(head, records)
+    return page_body(head, records)
+
+
+def _page(state: EmulatorState, cursor: Cursor, start: int, base_path: str) -> bytes:
+    """Serialize a page, then apply the late-commit fault if due: worker thread only."""
+    payload = _render(cursor, start, base_path)
+    if cursor.result.compiled.is_count:
+        return payload
     cursor.pages_served += 1
     after = state.settings.faults.modify_during_paging_after_page
     if after > 0 and cursor.pages_served >= after and not cursor.late_commits_done:
         cursor.late_commits_done = True
-        apply_late_commits(state, result, end)
+        end = min(start + cursor.batch_size, cursor.result.total_size)
+        apply_late_commits(state, cursor.result, end)
     return payload
 
 
@@ -226,11 +239,25 @@ async def _first_page(
 
 
 def _render_ahead(state: EmulatorState, cursor: Cursor, start: int, base_path: str) -> None:
-    """Render the page at ``start`` on the worker while the client reads the current one."""
-    if start >= cursor.result.total_size:
-        return
+    """Render the pages from ``start`` on while the client reads the current one.
+
+    Pages go to the render threads, :data:`PAGES_AHEAD` at a time (SQLite renders them with
+    the GIL released, so they use every core). With the late-commit fault on, one page is
+    rendered at a time on the store worker instead, so the fault's writes land between pages
+    as they would without rendering ahead.
+    """
     state.cursors.make_room_for_prefetch(cursor)
-    cursor.prefetched = (start, state.worker.submit(_page, state, cursor, start, base_path))
+    serial = state.settings.faults.modify_during_paging_after_page > 0
+    depth = 1 if serial else PAGES_AHEAD
+    total = cursor.result.total_size
+    for ahead in range(start, min(start + depth * cursor.batch_size, total), cursor.batch_size):
+        if ahead in cursor.prefetched:
+            continue
+        if serial:
+            future = state.worker.submit(_page, state, cursor, ahead, base_path)
+        else:
+            future = state.renderers.submit(_render, cursor, ahead, base_path)
+        cursor.prefetched[ahead] = future
 
 
 def _page_response(state: EmulatorState, payload: bytes) -> Response:

@@ -59,9 +59,20 @@ def _literal(text: str) -> str:
 
 
 def exact_double(column: str) -> str:
-    """SQL that is true when SQLite writes the double in ``column`` exactly as Python does."""
+    """SQL that is true when SQLite writes the double in ``column`` exactly as Python does.
+
+    The exact test formats the value with 15 digits and reads it back (a ``printf`` and an
+    allocation per value). Two arithmetic tests spare it for the usual values: a double that
+    is the nearest one to a decimal with at most 2 (or 6) decimals and at most 15 digits
+    (``round(x * 100) / 100 = x`` with IEEE division rounding exactly) is written by 15
+    digits as that decimal.
+    """
     return (
-        f"({column} IS NULL OR {column} = 0 OR (abs({column}) >= 1e-4 AND abs({column}) < 1e15"
+        f"({column} IS NULL"
+        f" OR (abs({column}) < 1e13 AND round({column} * 100) / 100 = {column})"
+        f" OR (abs({column}) < 1e9 AND abs({column}) >= 1e-4"
+        f" AND round({column} * 1000000) / 1000000 = {column})"
+        f" OR (abs({column}) >= 1e-4 AND abs({column}) < 1e15"
         f" AND CAST(printf('%!.15g', {column}) AS REAL) = {column}))"
     )
 
@@ -226,38 +237,47 @@ def rest_json_sql(compiled: CompiledQuery, api_version: str) -> str | None:
     return _guarded(text, checks, compiled)
 
 
-def _csv_value(field: FieldDef, column: str) -> tuple[str, list[str]]:
+def _csv_value(field: FieldDef, column: str, *, may_hold_nul: bool) -> tuple[str, list[str]]:
     """SQL of one column's CSV cell text (never NULL), and the conditions it needs."""
     kind = field.type
     if kind == "boolean":
         return f"CASE {column} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE '' END", []
     if kind in _DOUBLE_TYPES:
         return f"ifnull({column}, '')", [exact_double(column)]
-    if kind in {"int", "long"}:
-        return f"ifnull({column}, '')", []
-    checks = [f"({column} IS NULL OR instr({column}, char(0)) = 0)"]
-    if kind not in TEXT_TYPES:
-        checks = []  # ids, dates, times, picklist codes: never a NUL
-    return f"ifnull({column}, '')", checks
+    if kind in TEXT_TYPES and may_hold_nul:
+        return f"ifnull({column}, '')", [f"({column} IS NULL OR instr({column}, char(0)) = 0)"]
+    return f"ifnull({column}, '')", []
 
 
-def csv_line_sql(compiled: CompiledQuery, delimiter: str, line_ending: str) -> str | None:
+def csv_line_sql(
+    compiled: CompiledQuery,
+    delimiter: str,
+    line_ending: str,
+    objects_with_nul: frozenset[str] = frozenset(),
+) -> str | None:
     """SQL yielding ``("__rowid", CSV line or NULL)``: every cell quoted, quotes doubled.
 
     Args:
         compiled: The compiled query (no compound or base64 columns: Bulk refuses those).
         delimiter: The column delimiter.
         line_ending: The line ending (LF or CRLF characters).
+        objects_with_nul: Objects whose text may hold a NUL character (checked per value).
 
     Returns:
         The statement (its one parameter: a JSON array of rowids), or None for no columns.
     """
     if not compiled.columns:
         return None
+    owners: dict[tuple[str, ...], str] = {(): compiled.object.name}
+    owners.update((join.path, join.object_name) for join in compiled.relationships)
     cells: list[str] = []
     checks: list[str] = []
     for column in compiled.columns:
-        value, needs = _csv_value(column.field, _quote_identifier(column.sql_aliases[0]))
+        value, needs = _csv_value(
+            column.field,
+            _quote_identifier(column.sql_aliases[0]),
+            may_hold_nul=owners[column.path[:-1]] in objects_with_nul,
+        )
         cells.append(value)
         checks.extend(needs)
     separator = delimiter.replace("%", "%%")

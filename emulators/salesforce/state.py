@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 from collections import Counter
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ORG_DB_NAME = "org.sqlite3"
+#: Threads rendering REST query pages ahead (SQLite renders with the GIL released).
+RENDER_THREADS = 2
 _USAGE_KEY = "api_usage"
 
 
@@ -49,6 +52,7 @@ class EmulatorState:
         cursors: Open REST query cursors (nextRecordsUrl locators).
         bulk_jobs: Bulk API 2.0 query jobs.
         worker: The thread that owns the record store (``worker.owned``).
+        renderers: Threads rendering query pages ahead from the store's snapshots (reads only).
         api_enabled: Whether the REST API answers (False: 403 API_DISABLED_FOR_ORG).
         stats: Requests served, by kind.
     """
@@ -67,6 +71,9 @@ class EmulatorState:
         db_path = org_db_path(settings.data_dir)
         catalog, clock = self.catalog, self.clock
         self.worker = StoreWorker(lambda: OrgStore(db_path, catalog, clock=clock.now))
+        self.renderers = concurrent.futures.ThreadPoolExecutor(
+            max_workers=RENDER_THREADS, thread_name_prefix="page-render"
+        )
         self.cursors = QueryCursors(
             self.clock, settings.locator_idle_seconds, settings.max_open_locators
         )
@@ -103,6 +110,8 @@ class EmulatorState:
     def close(self) -> None:
         """Persist the day's API usage and release the stores."""
         self.bulk_jobs.clear()
+        self.cursors.clear()
+        self.renderers.shutdown(wait=True, cancel_futures=True)
         used, _ = self.usage.snapshot()
         self.directory.meta_set(_USAGE_KEY, f"{self.clock.now().date().isoformat()} {used}")
         closer = getattr(self.store, "close", None)

@@ -37,7 +37,12 @@ from emulators.salesforce.result_rows import (
     ShapeParent,
     bulk_refusal,
 )
-from emulators.salesforce.tables import column_names, create_tables, quote
+from emulators.salesforce.tables import (
+    column_names,
+    create_tables,
+    objects_with_nul_text,
+    quote,
+)
 from emulators.salesforce.transaction import Transaction
 
 logger = logging.getLogger(__name__)
@@ -538,6 +543,10 @@ class OrgStore:
         by_rowid = {found[0]: found for found in cursor}
         return [by_rowid[rowid] for rowid in rowids if rowid in by_rowid], names
 
+    def objects_with_nul_text(self) -> frozenset[str]:
+        """Objects whose text may hold a NUL character (see :mod:`tables`)."""
+        return objects_with_nul_text(self._connection())
+
     def rendered_rows(self, sql: str, rowids: Sequence[int]) -> list[tuple[int, bytes | None]]:
         """Run a :mod:`sql_render` statement for ``rowids``: ``(rowid, text)`` in that order.
 
@@ -599,7 +608,7 @@ class QueryResult:
         self._rowids = rowids
         self._rest_shapers: dict[str, RestShaper] = {}
         self._csv_shaper: CsvShaper | None = None
-        self._render_sql: dict[tuple[str, ...], str | None] = {}
+        self._render_sql: dict[tuple[Any, ...], str | None] = {}
 
     def _page(self, start: int, count: int) -> array[int]:
         return self._rowids[max(start, 0) : max(start, 0) + max(count, 0)]
@@ -663,15 +672,19 @@ class QueryResult:
         """
         return self._shaped_rest(self._page(start, count), api_version)
 
-    def _sql(self, key: tuple[str, ...]) -> str | None:
-        """The cached :mod:`sql_render` statement for ``key`` (None: render in Python)."""
+    def _sql(self, key: tuple[Any, ...]) -> str | None:
+        """The cached :mod:`sql_render` statement for ``key`` (None: render in Python).
+
+        Keys: ``("rest", api_version)`` or ``("csv", delimiter, line_ending, objects whose
+        text may hold a NUL)``.
+        """
         if key not in self._render_sql:
             sql: str | None = None
             if self._store.renders_in_sql and not self.compiled.is_count:
                 if key[0] == "rest":
                     sql = sql_render.rest_json_sql(self.compiled, key[1])
                 else:
-                    sql = sql_render.csv_line_sql(self.compiled, key[1], key[2])
+                    sql = sql_render.csv_line_sql(self.compiled, key[1], key[2], key[3])
             self._render_sql[key] = sql
         return self._render_sql[key]
 
@@ -776,7 +789,7 @@ class QueryResult:
         page = self._page(start, count)
         if not page:
             return []
-        sql = self._sql(("csv", delimiter, line_ending))
+        sql = self._sql(("csv", delimiter, line_ending, self._store.objects_with_nul_text()))
         if sql is None:
             return list(self._python_csv(page, delimiter + line_ending).values())
         rendered = self._store.rendered_rows(sql, page)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3  # noqa: TC003 - used at run time by callers
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from emulators.salesforce.schema import STORAGE_AFFINITY, Catalog, ObjectDef
 
@@ -101,6 +101,60 @@ def index_defs(obj: ObjectDef) -> list[IndexDef]:
     return indexes
 
 
+#: Objects whose table may hold text with a NUL character (see :func:`note_text_with_nul`).
+TEXT_WITH_NUL_TABLE = "_TextWithNul"
+
+
+def text_columns(obj: ObjectDef) -> list[str]:
+    """The stored columns of ``obj`` that hold text."""
+    return [f.name for f in obj.stored_fields() if STORAGE_AFFINITY[f.type] == "TEXT"]
+
+
+def note_text_with_nul(
+    connection: sqlite3.Connection, obj: ObjectDef, values: Iterable[Any]
+) -> None:
+    """Remember that ``obj``'s table holds a NUL character if one of ``values`` has one.
+
+    SQLite's ``printf`` stops at a NUL, so the Bulk CSV statements of such tables check every
+    text value (:mod:`emulators.salesforce.sql_render`); other tables skip that cost. Only
+    REST writes can store a NUL (the seed's text never has one).
+    """
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        connection.execute(
+            f"INSERT OR IGNORE INTO {quote(TEXT_WITH_NUL_TABLE)} VALUES (?)",  # noqa: S608
+            (obj.name,),
+        )
+
+
+def objects_with_nul_text(connection: sqlite3.Connection) -> frozenset[str]:
+    """The objects whose tables may hold text with a NUL character."""
+    rows = connection.execute(f"SELECT object FROM {quote(TEXT_WITH_NUL_TABLE)}")  # noqa: S608
+    return frozenset(str(row[0]) for row in rows)
+
+
+def _create_nul_registry(connection: sqlite3.Connection, catalog: Catalog) -> None:
+    """Create the NUL registry; a database made before it is scanned once to fill it."""
+    exists = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TEXT_WITH_NUL_TABLE,)
+    ).fetchone()
+    if exists:
+        return
+    connection.execute(f"CREATE TABLE {quote(TEXT_WITH_NUL_TABLE)} (object TEXT PRIMARY KEY)")
+    for obj in catalog.objects:
+        columns = text_columns(obj)
+        if not columns:
+            continue
+        condition = " OR ".join(f"instr({quote(c)}, char(0)) > 0" for c in columns)
+        found = connection.execute(
+            f"SELECT 1 FROM {quote(obj.name)} WHERE {condition} LIMIT 1"  # noqa: S608
+        ).fetchone()
+        if found:
+            connection.execute(
+                f"INSERT INTO {quote(TEXT_WITH_NUL_TABLE)} VALUES (?)",  # noqa: S608
+                (obj.name,),
+            )
+
+
 def create_tables(connection: sqlite3.Connection, catalog: Catalog) -> None:
     """Create missing tables and add missing columns (a catalogue that grew) and indexes.
 
@@ -118,6 +172,7 @@ def create_tables(connection: sqlite3.Connection, catalog: Catalog) -> None:
                     f"{STORAGE_AFFINITY[field.type]}"
                 )
         create_indexes(connection, obj)
+    _create_nul_registry(connection, catalog)
 
 
 def create_indexes(connection: sqlite3.Connection, obj: ObjectDef) -> None:

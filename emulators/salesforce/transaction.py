@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from emulators.salesforce import ids
-from emulators.salesforce.tables import column_names, quote
+from emulators.salesforce.tables import column_names, note_text_with_nul, quote
 
 if TYPE_CHECKING:
     import sqlite3
@@ -96,6 +96,7 @@ class Transaction:
         }
         row.update({name: value for name, value in audit.items() if obj.field(name) is not None})
         names = [name for name in column_names(obj) if name in row]
+        note_text_with_nul(self.connection, obj, row.values())
         placeholders = ", ".join("?" for _ in names)
         self.connection.execute(
             f"INSERT INTO {quote(obj.name)} (rowid, {', '.join(quote(n) for n in names)}) "  # noqa: S608
@@ -130,6 +131,7 @@ class Transaction:
         row.update({name: value for name, value in audit.items() if obj.field(name) is not None})
         if not row:
             return
+        note_text_with_nul(self.connection, obj, row.values())
         assignments = ", ".join(f"{quote(name)} = ?" for name in row)
         self.connection.execute(
             f"UPDATE {quote(obj.name)} SET {assignments} WHERE Id = ?",  # noqa: S608

@@ -19,6 +19,8 @@ from emulators.salesforce.seed import seed_org
 from emulators.salesforce.soql import compile_query
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from emulators.salesforce.schema import Catalog
     from emulators.salesforce.store import OrgStore, QueryResult
 
@@ -166,3 +168,37 @@ def test_count_and_compound_bulk_queries(seeded: OrgStore, catalog: Catalog) -> 
         compound.fetch_csv_lines(0, 10)
     compiled = compile_query("SELECT Id FROM Account", catalog)
     assert sql_render.csv_line_sql(compiled, ",", "\n") is not None
+
+
+def test_nul_registry_checks_only_objects_that_hold_nul(store: OrgStore, catalog: Catalog) -> None:
+    store.create("Account", {"Name": "Plain"})
+    contact_id = store.create("Contact", {"LastName": "Plain"})
+    assert store.objects_with_nul_text() == frozenset()
+    compiled = compile_query("SELECT Id, Name FROM Account", catalog)
+    assert "instr" not in (sql_render.csv_line_sql(compiled, ",", "\n") or "")
+    store.update("Contact", contact_id, {"Description": "before\x00after"})
+    assert store.objects_with_nul_text() == frozenset({"Contact"})
+    with_parent = compile_query("SELECT Id, Description, Account.Name FROM Contact", catalog)
+    sql = sql_render.csv_line_sql(with_parent, ",", "\n", store.objects_with_nul_text()) or ""
+    assert sql.count("instr") == 1, "only the Contact text column is checked"
+    result = store.query("SELECT Id, Description, Account.Name FROM Contact", include_deleted=False)
+    assert b"before\x00after" in b"".join(result.fetch_csv_lines(0, 10))
+    assert_same_pages(result)
+
+
+def test_nul_registry_filled_from_a_database_made_before_it(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    from emulators.salesforce.store import OrgStore  # noqa: PLC0415
+
+    first = OrgStore(tmp_path / "org.sqlite3", catalog)
+    first.create("Account", {"Name": "Null\x00inside"})
+    first.close()
+    raw = sqlite3.connect(tmp_path / "org.sqlite3", isolation_level=None)
+    raw.execute('DROP TABLE "_TextWithNul"')
+    raw.close()
+    reopened = OrgStore(tmp_path / "org.sqlite3", catalog)
+    try:
+        assert reopened.objects_with_nul_text() == frozenset({"Account"})
+    finally:
+        reopened.close()
