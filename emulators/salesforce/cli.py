@@ -266,4 +266,4 @@ def seed(data_dir: Path, accounts: int, seed_value: int) -> None:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     summary = seed_org(org_db_path(data_dir), accounts=accounts, seed=seed_value)
-    click.echo(f"Seeded {data_dir.resolve()}: {summary}")
+    click.echo(summary.report(str(data_dir.resolve())))

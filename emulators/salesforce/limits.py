@@ -14,12 +14,18 @@ from typing import TYPE_CHECKING, Any
 from emulators.salesforce.errors import SalesforceApiError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
+
     from emulators.salesforce.clock import ControllableClock
 
 DEFAULT_DAILY_QUOTA = 15_000
 DAILY_BULK_V2_QUERY_JOBS = 10_000
 DAILY_BULK_V2_QUERY_FILE_STORAGE_MB = 1_048_576
 DAILY_BULK_API_BATCHES = 15_000
+#: Requests between two saves of the day's usage (it is also saved on a clean shutdown), so
+#: an emulator that is killed forgets at most this many.
+USAGE_SAVE_EVERY = 50
 
 
 def request_limit_exceeded() -> SalesforceApiError:
@@ -39,9 +45,17 @@ class ApiUsage:
         clock: The emulator's clock.
         daily_quota: ``DailyApiRequests`` maximum.
         used: Requests already used today (restored after a restart).
+        save: Called with the day and its usage every :data:`USAGE_SAVE_EVERY` requests and
+            after an admin change (None: never).
     """
 
-    def __init__(self, clock: ControllableClock, daily_quota: int, used: int = 0) -> None:
+    def __init__(
+        self,
+        clock: ControllableClock,
+        daily_quota: int,
+        used: int = 0,
+        save: Callable[[date, int], None] | None = None,
+    ) -> None:
         """See the class docstring."""
         self._clock = clock
         self._lock = threading.Lock()
@@ -49,6 +63,7 @@ class ApiUsage:
         self._used = used
         self._bulk_jobs = 0
         self._day = clock.now().date()
+        self._save = save
 
     def _roll(self) -> None:
         today = self._clock.now().date()
@@ -68,7 +83,10 @@ class ApiUsage:
             if self._used >= self.daily_quota:
                 raise request_limit_exceeded()
             self._used += 1
-            return self._used, self.daily_quota
+            used, quota, day = self._used, self.daily_quota, self._day
+        if self._save is not None and used % USAGE_SAVE_EVERY == 0:
+            self._save(day, used)
+        return used, quota
 
     def count_bulk_job(self) -> None:
         """Count one Bulk 2.0 query job."""
@@ -90,6 +108,15 @@ class ApiUsage:
                 self.daily_quota = daily_quota
             if used is not None:
                 self._used = used
+            day, saved = self._day, self._used
+        if self._save is not None:
+            self._save(day, saved)
+
+    def day(self) -> date:
+        """The day the usage counts (the emulator clock's UTC date)."""
+        with self._lock:
+            self._roll()
+            return self._day
 
     def limits_body(self) -> dict[str, Any]:
         """The body of ``GET /services/data/vXX.X/limits``."""

@@ -116,6 +116,34 @@ class SeedSummary:
     cases: dict[str, int]
     seconds: float
 
+    def report(self, where: str) -> str:
+        """A readable report: what was written per object, then the count of every case.
+
+        Args:
+            where: The data folder or database the records went to.
+        """
+        total = sum(self.records.values())
+        deleted = sum(self.deleted.values())
+        headline = (
+            f"Seeded {self.accounts} accounts (seed {self.seed}) into {where} in "
+            f"{self.seconds:.1f} s: {total} records, {deleted} soft-deleted"
+        )
+        lines = [headline, ""]
+        width = max([len("object"), *map(len, self.records)])
+        lines.append(f"{'object'.ljust(width)}  {'records':>9}  {'deleted':>9}")
+        lines.extend(
+            f"{name.ljust(width)}  {count:>9}  {self.deleted.get(name, 0):>9}"
+            for name, count in sorted(self.records.items())
+        )
+        if self.cases:
+            lines.extend(["", "troublesome cases (records):"])
+            case_width = max(map(len, self.cases))
+            lines.extend(
+                f"  {name.ljust(case_width)}  {count:>9}"
+                for name, count in sorted(self.cases.items())
+            )
+        return "\n".join(lines)
+
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-ready data."""
         return {

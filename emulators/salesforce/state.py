@@ -20,6 +20,7 @@ from emulators.salesforce.store import OrgStore
 from emulators.salesforce.worker import StoreWorker
 
 if TYPE_CHECKING:
+    from datetime import date
     from pathlib import Path
 
     from emulators.salesforce.schema import Catalog
@@ -66,7 +67,9 @@ class EmulatorState:
         self.sessions = SessionRegistry(
             self.directory, self.clock, settings.token_lifetime_seconds, settings.faults
         )
-        self.usage = ApiUsage(self.clock, settings.daily_quota, self._restored_usage())
+        self.usage = ApiUsage(
+            self.clock, settings.daily_quota, self._restored_usage(), save=self._save_usage
+        )
         self.catalog: Catalog = default_catalog()
         db_path = org_db_path(settings.data_dir)
         catalog, clock = self.catalog, self.clock
@@ -107,13 +110,17 @@ class EmulatorState:
             return 0
         return int(used)
 
+    def _save_usage(self, day: date, used: int) -> None:
+        """Persist the API requests used on ``day`` (restored by the next start that day)."""
+        self.directory.meta_set(_USAGE_KEY, f"{day.isoformat()} {used}")
+
     def close(self) -> None:
         """Persist the day's API usage and release the stores."""
         self.bulk_jobs.clear()
         self.cursors.clear()
         self.renderers.shutdown(wait=True, cancel_futures=True)
         used, _ = self.usage.snapshot()
-        self.directory.meta_set(_USAGE_KEY, f"{self.clock.now().date().isoformat()} {used}")
+        self._save_usage(self.usage.day(), used)
         closer = getattr(self.store, "close", None)
         if callable(closer):
             self.worker.call(closer)

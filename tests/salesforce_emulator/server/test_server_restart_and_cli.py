@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
@@ -10,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from simple_salesforce import Salesforce
 
 from emulators.salesforce.launcher import start_salesforce_emulator
+from emulators.salesforce.limits import USAGE_SAVE_EVERY
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -91,3 +94,35 @@ def test_seed_command_writes_accounts(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     with start_salesforce_emulator(tmp_path) as running:
         assert _sf(running).query("SELECT COUNT() FROM Account")["totalSize"] >= 15
+
+
+def test_api_usage_survives_a_killed_emulator(tmp_path: Path) -> None:
+    with start_salesforce_emulator(tmp_path) as first:
+        session = first.session()
+        session.headers["Authorization"] = f"Bearer {first.access_token()}"
+        limits_url = f"{first.instance_url}/services/data/v59.0/limits"
+        for _ in range(USAGE_SAVE_EVERY + 7):
+            session.get(limits_url, timeout=30).raise_for_status()
+        used = session.get(limits_url, timeout=30).headers["Sforce-Limit-Info"]
+        assert used.startswith(f"api-usage={USAGE_SAVE_EVERY + 8}/")
+        assert first.process is not None
+        assert first.process.pid is not None
+        os.killpg(first.process.pid, signal.SIGKILL)  # no clean shutdown saves the usage
+        first.process.stop()  # reaps the killed process
+    with start_salesforce_emulator(tmp_path) as second:
+        session = second.session()
+        session.headers["Authorization"] = f"Bearer {second.access_token()}"
+        url = f"{second.instance_url}/services/data/v59.0/limits"
+        info = session.get(url, timeout=30).headers["Sforce-Limit-Info"]
+        assert info.startswith(f"api-usage={USAGE_SAVE_EVERY + 1}/"), info
+
+
+def test_seed_command_prints_a_readable_summary(tmp_path: Path) -> None:
+    result = _cli("seed", "--data-dir", str(tmp_path), "--accounts", "12", "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    assert "SeedSummary(" not in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"Seeded 12 accounts (seed 2) into {tmp_path.resolve()} in ")
+    account_line = next(line for line in lines if line.split()[:1] == ["Account"])
+    assert account_line.split()[1] == "12"
+    assert any(line.split()[:1] == ["industries_multi_select"] for line in lines)
