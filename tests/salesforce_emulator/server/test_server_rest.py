@@ -196,3 +196,17 @@ def test_unknown_version_and_resource_are_not_found(
         response = api.get(emulator.instance_url + path, timeout=30)
         assert response.status_code == 404
         assert response.json() == NOT_FOUND
+
+
+def test_writes_are_made_by_the_session_user(sf: Any, emulator: RunningSalesforce) -> None:
+    assert emulator.user_id, "create-app registered the integration user as a User record"
+    created = sf.Account.create({"Name": "Audited"})["id"]
+    sf.Account.update(created, {"Phone": "555"})
+    record = sf.Account.get(created)
+    assert record["CreatedById"] == emulator.user_id
+    assert record["LastModifiedById"] == emulator.user_id
+    assert record["OwnerId"] == emulator.user_id
+    sf.Account.delete(created)
+    soql = f"SELECT LastModifiedById FROM Account WHERE Id = '{created}'"  # noqa: S608
+    deleted = sf.query_all(soql, include_deleted=True)
+    assert deleted["records"][0]["LastModifiedById"] == emulator.user_id
