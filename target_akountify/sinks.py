@@ -128,6 +128,17 @@ class AkountifySink(BatchSink):
         return self._collector
 
     @override
+    def _add_sdc_metadata_to_record(
+        self, record: dict[str, Any], message: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        """Keep ``_sdc_deleted_at`` (it marks deletions); the other ``_sdc_`` columns are unused.
+
+        The SDK would stamp seven metadata columns on every record (two clock readings
+        among them) only for :meth:`process_record` to drop them again.
+        """
+        record["_sdc_deleted_at"] = record.get("_sdc_deleted_at")
+
+    @override
     def _parse_timestamps_in_record(
         self, record: dict[str, Any], schema: dict[str, Any], treatment: Any
     ) -> None:

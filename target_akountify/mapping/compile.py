@@ -408,6 +408,11 @@ class CompiledField:
         """The Akountify field path."""
         return self.spec.path
 
+    @cached_property
+    def origin(self) -> str:
+        """Where the value comes from, for messages (``field `Name```)."""
+        return self.source.origin
+
     def raw_value(self, record: dict[str, Any]) -> Any:
         """Return the value after transforms, value map and default (before finalizing).
 

@@ -105,11 +105,12 @@ def map_record(
             c.describe() for c in compiled.conditions
         )
         return result
+    values, warnings, problems = result.values, result.warnings, result.problems
     for compiled_field in compiled.fields:
-        origin = compiled_field.source.origin
         try:
             raw = compiled_field.raw_value(record)
         except TransformError as exc:
+            origin = compiled_field.origin
             result.problems.append(
                 Problem(
                     compiled_field.path,
@@ -120,12 +121,13 @@ def map_record(
                 )
             )
             continue
-        final = finalize(compiled_field.spec, raw, policy, origin)
-        result.warnings.extend(final.warnings)
+        final = finalize(compiled_field.spec, raw, policy, compiled_field.origin)
+        if final.warnings:
+            warnings.extend(final.warnings)
         if final.problem is not None:
-            result.problems.append(final.problem)
+            problems.append(final.problem)
         else:
-            result.values[compiled_field.path] = final.value
+            values[compiled_field.spec.path] = final.value
     failed = {p.field for p in result.problems}
     result.problems.extend(_required_problems(compiled, result.values, failed))
     return result
