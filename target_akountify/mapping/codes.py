@@ -1,43 +1,40 @@
-"""ISO country and currency codes from the names people type ("USA", "Deutschland", "euro").
+"""ISO country and currency codes from the names people type, in any language or script.
 
-Backed by pycountry: its ISO 3166 and ISO 4217 tables and their translations. Lookups ignore
-case, accents, punctuation and spacing, so "U.S.", "united states" and "UNITED STATES" agree.
+Salesforce orgs hold free-text country names ("USA", "Deutschland", "대한민국", "Россия",
+"ประเทศไทย") and sometimes currency names ("Euro", "US-Dollar", "₹"). Names are resolved
+through :class:`~target_akountify.mapping.names.NameIndex` (normalized keys, ambiguity kept,
+tiers built lazily), from well-kept tables:
+
+* tier 0: ISO codes (alpha-2, alpha-3; ISO 4217) and the curated aliases below;
+* tier 1: English names: pycountry's names, official and common names (also reordered,
+  "Korea, Republic of" → "Republic of Korea") and the English CLDR names shipped by Babel;
+* tier 2: the CLDR names of every locale Babel ships (territory names; currency names,
+  plural forms and symbols);
+* tier 3: pycountry's translations (iso-codes) in every language it ships.
+
+A name two codes share within its tier ("Kongo", "$") is ambiguous: it resolves to no code and
+the record is rejected naming the candidates. Results are cached per distinct value, so the
+record path pays one dictionary read for a value seen before.
 """
 
 from __future__ import annotations
 
 import gettext
-import unicodedata
+import pickle
 from functools import cache, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pycountry
+from babel import localedata
 
-#: Languages whose country names are recognised, besides English.
-COUNTRY_NAME_LANGUAGES: tuple[str, ...] = (
-    "de",
-    "fr",
-    "es",
-    "it",
-    "nl",
-    "pt",
-    "pt_BR",
-    "sv",
-    "da",
-    "nb",
-    "fi",
-    "pl",
-    "cs",
-    "hu",
-    "tr",
-    "ru",
-    "ja",
-    "zh_CN",
-)
+from target_akountify.mapping.names import NameIndex, Resolution
 
-#: Everyday names and abbreviations that ISO tables do not carry.
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+#: Everyday names and abbreviations that the ISO and CLDR tables do not carry.
 COUNTRY_ALIASES: dict[str, str] = {
-    "US": "US",
-    "USA": "US",
     "U.S.": "US",
     "U.S.A.": "US",
     "America": "US",
@@ -51,13 +48,11 @@ COUNTRY_ALIASES: dict[str, str] = {
     "Wales": "GB",
     "Northern Ireland": "GB",
     "Holland": "NL",
-    "The Netherlands": "NL",
     "South Korea": "KR",
     "Korea": "KR",
     "North Korea": "KP",
     "Russia": "RU",
     "Czech Republic": "CZ",
-    "Czechia": "CZ",
     "Ivory Coast": "CI",
     "Vietnam": "VN",
     "Laos": "LA",
@@ -83,9 +78,11 @@ COUNTRY_ALIASES: dict[str, str] = {
     "East Timor": "TL",
     "Brunei": "BN",
     "Micronesia": "FM",
-    "Saint Martin": "MF",
-    "Sint Maarten": "SX",
 }
+
+#: Words meaning "country" that prefix or suffix a name in scripts written without spaces
+#: (Thai "ประเทศไทย" is "country Thailand"); tried only when the whole name is unknown.
+COUNTRY_WORDS: tuple[str, ...] = ("ประเทศ", "ປະເທດ", "ប្រទេស", "နိုင်ငံ")
 
 #: Currency symbols and names that are unambiguous enough to accept.
 CURRENCY_ALIASES: dict[str, str] = {
@@ -94,100 +91,40 @@ CURRENCY_ALIASES: dict[str, str] = {
     "euros": "EUR",
     "£": "GBP",
     "pound sterling": "GBP",
-    "¥": "JPY",
     "yen": "JPY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "RMB": "CNY",
+    "US$": "USD",
     "us dollar": "USD",
     "us dollars": "USD",
-    "dollar": "USD",
-    "dollars": "USD",
     "swiss franc": "CHF",
+    "swiss francs": "CHF",
 }
 
-
-def _key(text: str) -> str:
-    """Reduce a name to its lookup key: casefolded, no accents, no punctuation, one space."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(
-        c for c in folded if not unicodedata.combining(c) and unicodedata.category(c)[0] != "P"
-    )
-    return " ".join(kept.split())
-
+#: Symbols and names several currencies use: they are rejected, naming the candidates.
+CURRENCY_AMBIGUOUS: dict[str, tuple[str, ...]] = {
+    "$": ("USD", "CAD", "AUD", "NZD", "MXN", "SGD", "HKD"),
+    "dollar": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD"),
+    "dollars": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD"),
+    "¥": ("JPY", "CNY"),
+    "kr": ("SEK", "NOK", "DKK", "ISK"),
+    "krone": ("NOK", "DKK"),
+    "franc": ("CHF", "XOF", "XAF"),
+    "francs": ("CHF", "XOF", "XAF"),
+    "peso": ("MXN", "ARS", "CLP", "COP", "PHP", "UYU"),
+    "pesos": ("MXN", "ARS", "CLP", "COP", "PHP", "UYU"),
+    "pound": ("GBP", "EGP"),
+    "pounds": ("GBP", "EGP"),
+    "rupee": ("INR", "PKR", "LKR", "NPR"),
+    "rupees": ("INR", "PKR", "LKR", "NPR"),
+}
 
 _NAME_ATTRIBUTES = ("name", "common_name", "official_name")
+_ENGLISH = "en"
 
 
-def _english_names() -> list[tuple[str, str]]:
-    """Return (name, alpha-2) for every code, English name and alias."""
-    pairs: list[tuple[str, str]] = []
-    for country in pycountry.countries:
-        code = country.alpha_2
-        pairs.extend([(code, code), (country.alpha_3, code)])
-        pairs.extend((name, code) for a in _NAME_ATTRIBUTES if (name := getattr(country, a, None)))
-    pairs.extend(COUNTRY_ALIASES.items())
-    return pairs
-
-
-def _translated_names(language: str) -> list[tuple[str, str]]:
-    """Return (translated name, alpha-2) pairs for one language (empty if not shipped)."""
-    try:
-        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
-    except OSError:
-        return []
-    return [
-        (translation.gettext(name), country.alpha_2)
-        for country in pycountry.countries
-        for a in _NAME_ATTRIBUTES
-        if (name := getattr(country, a, None))
-    ]
-
-
-@cache
-def _country_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    pairs = _english_names()
-    for language in COUNTRY_NAME_LANGUAGES:
-        pairs.extend(_translated_names(language))
-    for name, code in pairs:
-        index.setdefault(_key(name), code)
-    return index
-
-
-@lru_cache(maxsize=4096)
-def country_code(value: str) -> str | None:
-    """Return the ISO 3166-1 alpha-2 code for a country name or code, or None if unknown.
-
-    Args:
-        value: "United States", "USA", "U.S.", "us", "Deutschland", "Allemagne", "DEU"…
-
-    Returns:
-        The upper-case alpha-2 code, or None when the text names no country.
-    """
-    return _country_index().get(_key(value))
-
-
-@cache
-def _currency_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for currency in pycountry.currencies:
-        index.setdefault(_key(currency.alpha_3), currency.alpha_3)
-        index.setdefault(_key(currency.name), currency.alpha_3)
-    for alias, code in CURRENCY_ALIASES.items():
-        index.setdefault(_key(alias) or alias, code)
-    return index
-
-
-@lru_cache(maxsize=1024)
-def currency_code(value: str) -> str | None:
-    """Return the ISO 4217 code for a currency code, name or symbol, or None if unknown.
-
-    Args:
-        value: "usd", "EUR", "Euro", "€", "Pound Sterling"…
-
-    Returns:
-        The upper-case three-letter code, or None.
-    """
-    stripped = value.strip()
-    return _currency_index().get(_key(stripped) or stripped)
+# ---------------------------------------------------------------------- shared sources
 
 
 @cache
@@ -198,6 +135,226 @@ def _country_codes() -> frozenset[str]:
 @cache
 def _currency_codes() -> frozenset[str]:
     return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
+def _locale_data(identifier: str) -> dict[str, Any]:
+    """Read one locale's own CLDR data from Babel's file, without Babel's cache.
+
+    ``babel.localedata.load`` keeps every locale loaded for the life of the process (about
+    150 MB for all of them); only one or two tables are needed here, once.
+    """
+    path = Path(localedata.resolve_locale_filename(identifier))
+    with path.open("rb") as handle:
+        data: dict[str, Any] = pickle.load(handle)  # noqa: S301 - Babel's own package data
+    return data
+
+
+def _territory_names(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    codes = _country_codes()
+    for code, name in data.get("territories", {}).items():
+        if code in codes and isinstance(name, str):
+            yield name, code
+
+
+def _currency_names(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    codes = _currency_codes()
+    for table in ("currency_names", "currency_symbols"):
+        for code, name in data.get(table, {}).items():
+            if code in codes and isinstance(name, str) and name != code:
+                yield name, code
+    for code, forms in data.get("currency_names_plural", {}).items():
+        if code in codes and isinstance(forms, dict):
+            yield from ((name, code) for name in forms.values() if isinstance(name, str))
+
+
+def _cldr_pairs(
+    identifiers: Iterable[str], extract: Callable[[dict[str, Any]], Iterable[tuple[str, str]]]
+) -> set[tuple[str, str]]:
+    """Return the distinct (name, code) pairs ``extract`` finds in the locales' CLDR data."""
+    pairs: set[tuple[str, str]] = set()
+    for identifier in identifiers:
+        pairs.update(extract(_locale_data(identifier)))
+    return pairs
+
+
+def _english_locales() -> list[str]:
+    """``en`` and its regional variants."""
+    return [
+        i for i in localedata.locale_identifiers() if i == _ENGLISH or i.startswith(f"{_ENGLISH}_")
+    ]
+
+
+def _all_locales() -> list[str]:
+    """Every locale Babel ships (the root too)."""
+    return ["root", *localedata.locale_identifiers()]
+
+
+def _pycountry_translations(domain: str) -> Iterator[gettext.NullTranslations]:
+    """Yield pycountry's translation catalogue of ``domain`` for every language it ships."""
+    root = Path(pycountry.LOCALES_DIR)
+    for catalogue in sorted(root.glob(f"*/LC_MESSAGES/{domain}.mo")):
+        with catalogue.open("rb") as handle:
+            yield gettext.GNUTranslations(handle)
+
+
+# ---------------------------------------------------------------------- countries
+
+
+def _reordered(name: str) -> str | None:
+    """Return "Republic of Korea" for "Korea, Republic of" (None for a name without comma)."""
+    head, comma, tail = name.partition(", ")
+    return f"{tail} {head}" if comma else None
+
+
+def _country_names(country: Any) -> Iterator[str]:
+    for attribute in _NAME_ATTRIBUTES:
+        name = getattr(country, attribute, None)
+        if name:
+            yield name
+            if (reordered := _reordered(name)) is not None:
+                yield reordered
+
+
+def _country_tier_codes() -> Iterator[tuple[str, str]]:
+    for country in pycountry.countries:
+        yield country.alpha_2, country.alpha_2
+        yield country.alpha_3, country.alpha_2
+    yield from COUNTRY_ALIASES.items()
+
+
+def _country_tier_english() -> Iterator[tuple[str, str]]:
+    for country in pycountry.countries:
+        yield from ((name, country.alpha_2) for name in _country_names(country))
+    yield from _cldr_pairs(_english_locales(), _territory_names)
+
+
+def _country_tier_cldr() -> Iterable[tuple[str, str]]:
+    return _cldr_pairs(_all_locales(), _territory_names)
+
+
+def _country_tier_translations() -> set[tuple[str, str]]:
+    english = [
+        (name, country.alpha_2)
+        for country in pycountry.countries
+        for attribute in _NAME_ATTRIBUTES
+        if (name := getattr(country, attribute, None))
+    ]
+    return {
+        (translation.gettext(name), code)
+        for translation in _pycountry_translations("iso3166-1")
+        for name, code in english
+    }
+
+
+COUNTRIES = NameIndex(
+    [
+        _country_tier_codes,
+        _country_tier_english,
+        _country_tier_cldr,
+        _country_tier_translations,
+    ]
+)
+
+
+@lru_cache(maxsize=8192)
+def resolve_country(value: str) -> Resolution:
+    """Resolve a country name or code typed in any language.
+
+    Args:
+        value: "United States", "USA", "U.S.", "us", "Deutschland", "대한민국", "DEU"…
+
+    Returns:
+        The alpha-2 code, or the candidates of an ambiguous name, or neither (unknown).
+    """
+    found = COUNTRIES.resolve(value)
+    if found.code is not None or found.ambiguous:
+        return found
+    for word in COUNTRY_WORDS:
+        stripped = value.strip().removeprefix(word).removesuffix(word)
+        if stripped != value.strip() and stripped:
+            return COUNTRIES.resolve(stripped)
+    return found
+
+
+def country_code(value: str) -> str | None:
+    """Return the ISO 3166-1 alpha-2 code for a country name or code, or None.
+
+    None means unknown or ambiguous (see :func:`resolve_country` for the candidates).
+    """
+    return resolve_country(value).code
+
+
+@cache
+def _english_labels() -> dict[str, str]:
+    return {str(k): str(v) for k, v in _locale_data(_ENGLISH).get("territories", {}).items()}
+
+
+def country_label(code: str) -> str:
+    """Return the English name of an alpha-2 code ("CD" → "Congo - Kinshasa")."""
+    return _english_labels().get(code, code)
+
+
+# ---------------------------------------------------------------------- currencies
+
+
+def _currency_tier_codes() -> Iterator[tuple[str, str]]:
+    for code in _currency_codes():
+        yield code, code
+    yield from CURRENCY_ALIASES.items()
+    for name, codes in CURRENCY_AMBIGUOUS.items():
+        yield from ((name, code) for code in codes)
+
+
+def _currency_tier_english() -> Iterator[tuple[str, str]]:
+    for currency in pycountry.currencies:
+        yield currency.name, currency.alpha_3
+    yield from _cldr_pairs(_english_locales(), _currency_names)
+
+
+def _currency_tier_cldr() -> Iterable[tuple[str, str]]:
+    return _cldr_pairs(_all_locales(), _currency_names)
+
+
+def _currency_tier_translations() -> set[tuple[str, str]]:
+    return {
+        (translation.gettext(currency.name), currency.alpha_3)
+        for translation in _pycountry_translations("iso4217")
+        for currency in pycountry.currencies
+    }
+
+
+CURRENCIES = NameIndex(
+    [
+        _currency_tier_codes,
+        _currency_tier_english,
+        _currency_tier_cldr,
+        _currency_tier_translations,
+    ]
+)
+
+
+@lru_cache(maxsize=1024)
+def resolve_currency(value: str) -> Resolution:
+    """Resolve a currency code, name (any language) or symbol.
+
+    Args:
+        value: "usd", "EUR", "Euro", "€", "US-Dollar", "₹"…
+
+    Returns:
+        The ISO 4217 code, or the candidates of an ambiguous name ("$"), or neither.
+    """
+    return CURRENCIES.resolve(value)
+
+
+def currency_code(value: str) -> str | None:
+    """Return the ISO 4217 code for a currency code, name or symbol, or None.
+
+    None means unknown or ambiguous (see :func:`resolve_currency` for the candidates).
+    """
+    return resolve_currency(value).code
+
+
+# ---------------------------------------------------------------------- code checks
 
 
 def is_country_code(value: str) -> bool:

@@ -116,7 +116,8 @@ def map_record(
                     compiled_field.path,
                     "invalid_value",
                     f"{origin}: {exc}",
-                    f"correct the value at the source, or adjust the mapping of "
+                    exc.fix
+                    or f"correct the value at the source, or adjust the mapping of "
                     f"`{compiled_field.path}`",
                 )
             )

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from target_akountify.mapping.codes import country_code, currency_code
+from target_akountify.mapping.codes import country_label, resolve_country, resolve_currency
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,7 +30,17 @@ NUMERIC_KINDS = frozenset({"number", "integer", "decimal"})
 
 
 class TransformError(ValueError):
-    """A value that a transform cannot convert; the message says why, for people."""
+    """A value that a transform cannot convert; the message says why, for people.
+
+    Args:
+        message: What is wrong with the value.
+        fix: What to do about it, when the transform knows better than the generic advice.
+    """
+
+    def __init__(self, message: str, fix: str | None = None) -> None:
+        """Keep the message and the optional fix."""
+        super().__init__(message)
+        self.fix = fix
 
 
 class _Params(BaseModel):
@@ -229,22 +239,41 @@ def _country(value: Any, _: NoParams) -> str | None:
     text = _text(value).strip()
     if not text:
         return None
-    code = country_code(text)
-    if code is None:
+    found = resolve_country(text)
+    if found.code is not None:
+        return found.code
+    if found.ambiguous:
+        options = ", ".join(f"{c} ({country_label(c)})" for c in found.candidates)
         raise TransformError(
-            f"{text!r} is not a country name or ISO code that the target recognises"
+            f"{text!r} is ambiguous: it names more than one country ({options})",
+            f"write the country's full name or its ISO 3166 code at the source (one of "
+            f"{', '.join(found.candidates)})",
         )
-    return code
+    raise TransformError(
+        f"{text!r} is not a country name (in any language) or ISO 3166 code that the target "
+        "recognises",
+        "correct the country at the source: its name in any language ('Germany', "
+        "'Deutschland', '독일') or its ISO 3166 code ('DE', 'DEU')",
+    )
 
 
 def _currency(value: Any, _: NoParams) -> str | None:
     text = _text(value).strip()
     if not text:
         return None
-    code = currency_code(text)
-    if code is None:
-        raise TransformError(f"{text!r} is not an ISO 4217 currency code or name")
-    return code
+    found = resolve_currency(text)
+    if found.code is not None:
+        return found.code
+    if found.ambiguous:
+        raise TransformError(
+            f"{text!r} is ambiguous: several currencies go by it ({', '.join(found.candidates)})",
+            "write the ISO 4217 code at the source (for example 'USD' rather than '$')",
+        )
+    raise TransformError(
+        f"{text!r} is not an ISO 4217 currency code, a currency name (in any language) or a "
+        "symbol that the target recognises",
+        "correct the currency at the source: its ISO 4217 code ('EUR') or its name ('Euro')",
+    )
 
 
 def _split(value: Any, params: SplitParams) -> list[str]:
