@@ -11,18 +11,24 @@ for each case reads every record with a plain ``requests`` client, as a tap woul
   job (query and writing its results file, polled until JobComplete) and the download of its
   results in pages of ``maxRecords`` (50,000), streamed.
 
-Prints one table (median of the runs): records, seconds, records/s, the ratio to the target
-(REST 30,000/s, Bulk 60,000/s), API calls, and the server's peak RSS.
+Prints one table (median of the runs): records, wall seconds, records/s, the ratio to the
+target (REST 30,000/s; Bulk 60,000/s judged end to end, job plus download, as a client sees
+it), CPU seconds of the server process (all threads) and of this client, records per server
+CPU second (what the server would serve with a core to itself), API calls, and the 1-minute
+load average after each run (the machine is shared); then the server's peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
+import sqlite3
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +37,8 @@ import orjson
 from emulators.salesforce.launcher import RunningSalesforce, start_salesforce_emulator
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
     import requests
 
 TARGETS = {"REST query pages": 30_000, "Bulk 2.0 results": 60_000}
@@ -107,6 +115,102 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds the process (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # after the command name: state is fields[0]; utime and stime are fields 11 and 12
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Sample:
+    """One timed case of one run: wall seconds, CPU seconds of server and client, load."""
+
+    wall: float
+    server_cpu: float
+    client_cpu: float
+    load: float
+
+
+@dataclass
+class Meter:
+    """Times a block: wall clock, the server's and this process's CPU, the 1-min load."""
+
+    server_pid: int
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def measure(self, case: str) -> Iterator[None]:
+        """Record one sample of ``case`` around the block."""
+        server_before, client_before = cpu_seconds(self.server_pid), time.process_time()
+        began = time.perf_counter()
+        yield
+        wall = time.perf_counter() - began
+        self.samples.setdefault(case, []).append(
+            Sample(
+                wall=wall,
+                server_cpu=cpu_seconds(self.server_pid) - server_before,
+                client_cpu=time.process_time() - client_before,
+                load=os.getloadavg()[0],
+            )
+        )
+
+    def add(self, case: str, parts: Sequence[str]) -> None:
+        """Record ``case`` as the sum of the last samples of ``parts`` (same run)."""
+        last = [self.samples[part][-1] for part in parts]
+        self.samples.setdefault(case, []).append(
+            Sample(
+                wall=sum(s.wall for s in last),
+                server_cpu=sum(s.server_cpu for s in last),
+                client_cpu=sum(s.client_cpu for s in last),
+                load=max(s.load for s in last),
+            )
+        )
+
+
+CASES = (
+    "REST query pages",
+    "Bulk 2.0 job (query + results file, polled)",
+    "Bulk 2.0 results download",
+    "Bulk 2.0 end to end (job + download)",
+)
+REST, BULK_JOB, BULK_DOWNLOAD, BULK_TOTAL = CASES
+
+
+def run_cases(running: RunningSalesforce, runs: int) -> tuple[Meter, dict[str, tuple[int, int]]]:
+    """Run every case ``runs`` times; return the samples and (records, calls) per case."""
+    session = running.session(redirect_salesforce_hosts=False)
+    session.headers["Authorization"] = f"Bearer {running.access_token()}"
+    base = f"{running.instance_url}/services/data/v{VERSION}"
+    rest_soql = f"SELECT {', '.join(_fields(session, base, compound=True))} FROM Account"  # noqa: S608
+    bulk_soql = f"SELECT {', '.join(_fields(session, base, compound=False))} FROM Account"  # noqa: S608
+    pid = running.process.pid if running.process else None
+    if pid is None:
+        raise RuntimeError("the emulator process is not running")
+    meter = Meter(server_pid=pid)
+    counts: dict[str, tuple[int, int]] = {}
+    for _ in range(runs):
+        with meter.measure(REST):
+            counts[REST] = rest_run(session, running, rest_soql)
+        with meter.measure(BULK_JOB):
+            job_id, job_calls = bulk_job(session, running, bulk_soql)
+        with meter.measure(BULK_DOWNLOAD):
+            counts[BULK_DOWNLOAD] = bulk_download(session, running, job_id)
+        meter.add(BULK_TOTAL, (BULK_JOB, BULK_DOWNLOAD))
+        counts[BULK_JOB] = (counts[BULK_DOWNLOAD][0], job_calls)
+        counts[BULK_TOTAL] = (counts[BULK_DOWNLOAD][0], job_calls + counts[BULK_DOWNLOAD][1])
+    return meter, counts
+
+
+def target_of(case: str) -> int | None:
+    """The records/s goal a case is judged against (Bulk: end to end, as a client sees it)."""
+    if case == REST:
+        return TARGETS["REST query pages"]
+    if case == BULK_TOTAL:
+        return TARGETS["Bulk 2.0 results"]
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=50_000)
@@ -117,50 +221,38 @@ def main() -> None:
     started = time.perf_counter()
     with start_salesforce_emulator(data_dir, accounts=args.accounts, seed=args.seed) as running:
         setup = time.perf_counter() - started
-        session = running.session(redirect_salesforce_hosts=False)
-        session.headers["Authorization"] = f"Bearer {running.access_token()}"
-        base = f"{running.instance_url}/services/data/v{VERSION}"
-        rest_soql = f"SELECT {', '.join(_fields(session, base, compound=True))} FROM Account"  # noqa: S608
-        bulk_soql = f"SELECT {', '.join(_fields(session, base, compound=False))} FROM Account"  # noqa: S608
-        rows = []
-        cases = ("REST query pages", "Bulk 2.0 job (query + results file)", "Bulk 2.0 results")
-        measured: dict[str, list[float]] = {case: [] for case in cases}
-        counts: dict[str, tuple[int, int]] = {}
-        for _ in range(args.runs):
-            begin = time.perf_counter()
-            counts[cases[0]] = rest_run(session, running, rest_soql)
-            measured[cases[0]].append(time.perf_counter() - begin)
-            begin = time.perf_counter()
-            job_id, job_calls = bulk_job(session, running, bulk_soql)
-            measured[cases[1]].append(time.perf_counter() - begin)
-            begin = time.perf_counter()
-            counts[cases[2]] = bulk_download(session, running, job_id)
-            measured[cases[2]].append(time.perf_counter() - begin)
-            counts[cases[1]] = (counts[cases[2]][0], job_calls)
-        for case in cases:
-            seconds = statistics.median(measured[case])
-            records, calls = counts[case]
-            rate = records / seconds
-            target = TARGETS.get(case)
-            rows.append((case, records, seconds, rate, target, calls))
+        meter, counts = run_cases(running, args.runs)
         pid = running.process.pid if running.process else None
         rss = peak_rss_mb(pid) if pid else float("nan")
-        fields = len(rest_soql.split(","))
     print(
-        f"Salesforce emulator, {args.accounts} accounts ({fields} Account fields), "
-        f"median of {args.runs} runs; {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"start-up incl. seeding {setup:.1f}s"
+        f"Salesforce emulator, {args.accounts} accounts, median of {args.runs} runs; "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}; start-up incl. seeding {setup:.1f}s; "
+        f"server peak RSS {rss:.0f} MB"
     )
     print(
-        "| case | records | seconds | records/s | ratio to target | API calls | server peak RSS |"
+        "| case | records | wall s | records/s | ratio to target | server CPU s "
+        "| records per server CPU s | client CPU s | API calls | load (1 min) |"
     )
-    print("|---|---|---|---|---|---|---|")
-    for case, records, seconds, rate, target, calls in rows:
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for case in CASES:
+        samples = meter.samples[case]
+        records, calls = counts[case]
+        wall = statistics.median(s.wall for s in samples)
+        server_cpu = statistics.median(s.server_cpu for s in samples)
+        client_cpu = statistics.median(s.client_cpu for s in samples)
+        target = target_of(case)
+        rate = records / wall
         ratio = f"{rate / target:.2f} (target {target:,})" if target else "-"
+        loads = "/".join(f"{s.load:.1f}" for s in samples)
+        per_cpu = records / server_cpu if server_cpu else float("inf")
         print(
-            f"| {case} | {records} | {seconds:.2f} | {rate:,.0f} | {ratio} | {calls} "
-            f"| {rss:.0f} MB |"
+            f"| {case} | {records} | {wall:.2f} | {rate:,.0f} | {ratio} | {server_cpu:.2f} "
+            f"| {per_cpu:,.0f} | {client_cpu:.2f} | {calls} | {loads} |"
         )
+    walls = {case: ", ".join(f"{s.wall:.2f}" for s in meter.samples[case]) for case in CASES}
+    for case, values in walls.items():
+        print(f"# {case}: walls {values}")
 
 
 if __name__ == "__main__":
