@@ -11,8 +11,12 @@ target last wrote and of what Akountify held right after (``base``). Then, per f
   Akountify value and reports, ``reject`` keeps the whole record aside;
 * both sides agree again: nothing to write, the metadata is refreshed.
 
-A record seen for the first time (created by a person and linked by natural key, or holding our
-external id without our metadata) has no base: fields that differ are conflicts.
+A field without a base (a record created by a person and linked by natural key, one holding our
+external id without our metadata, or a field newly added to the mapping) is met for the first
+time: empty in Akountify, it is filled from the source (no conflict: part of the link or update);
+empty at the source, Akountify's value is kept (and becomes the base); only two different
+non-empty values are a conflict, resolved by ``conflict_policy``. With a base, a field empty in
+Akountify that the target last wrote non-empty was cleared by a person: a conflict.
 
 Deletions archive the record with an upsert of ``status: archived`` that also marks, in the
 ``sync_metadata``, that the source archived it (``"archived": "source"``). A record restored at
@@ -54,6 +58,11 @@ PlanKind = Literal["create", "update", "link", "archive", "unchanged", "skip", "
 ARCHIVED_BY_SOURCE = "source"
 #: ``sync_metadata`` mark: a person archived it and ``destination_wins`` kept it archived.
 ARCHIVE_KEPT = "kept"
+
+
+def is_empty(value: Any) -> bool:
+    """Return True for a canonical value that holds nothing (None, "", [] or {})."""
+    return value is None or value in ("", [], {})
 
 
 def value_hash(value: Any) -> str:
@@ -257,12 +266,14 @@ class Planner:
                 pairs[path] = (new_hash, new_hash)
                 continue
             known = base.get(path) if base is not None else None
-            if known is None and base is not None:  # newly mapped field: not synced yet
-                writes[path] = new
-                pairs[path] = (new_hash, new_hash)
-                continue
-            source_moved = known is None or new_hash != known[0]
-            akountify_moved = known is None or dest_hash != known[1]
+            if known is None:  # first contact: a linked record, or a field newly mapped
+                if is_empty(dest) or is_empty(new):
+                    self._first_contact(path, new, dest, writes, pairs)
+                    continue
+                source_moved = akountify_moved = True  # two different values: a conflict
+            else:
+                source_moved = new_hash != known[0]
+                akountify_moved = dest_hash != known[1]
             if not akountify_moved:
                 if source_moved:
                     writes[path] = new
@@ -287,6 +298,25 @@ class Planner:
         return self._update_operation(
             item, current, _Changes(writes, pairs, conflicts, status), link=link
         )
+
+    @staticmethod
+    def _first_contact(
+        path: str,
+        new: Any,
+        dest: Any,
+        writes: dict[str, Any],
+        pairs: dict[str, tuple[str, str]],
+    ) -> None:
+        """Settle a field without a sync history where one side is empty: no conflict.
+
+        Empty in Akountify: filled from the source. Empty at the source: Akountify's value
+        (typed by a person) is kept, and becomes the base a later source value replaces.
+        """
+        if is_empty(dest):
+            writes[path] = new
+            pairs[path] = (value_hash(new), value_hash(new))
+        else:
+            pairs[path] = (value_hash(new), value_hash(dest))
 
     def _plan_status(
         self, current: dict[str, Any], conflicts: list[FieldConflict], *, link: bool
