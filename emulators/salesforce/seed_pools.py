@@ -183,6 +183,21 @@ def _distinct(values: list[str]) -> list[str]:
     return list(dict.fromkeys(value for value in values if value))
 
 
+#: Faker provider lists built from a set, so ordered by the process's string hash seed
+#: (``PYTHONHASHSEED``): drawn from as they are, the same seed would give other values in
+#: another process. They are sorted before drawing.
+HASH_ORDERED_PROVIDER_LISTS = ("cities",)
+
+
+def _stable_provider_lists(faker: Faker) -> None:
+    """Sort the provider lists whose order depends on the hash seed (see above)."""
+    for provider in faker.get_providers():
+        for name in HASH_ORDERED_PROVIDER_LISTS:
+            values = getattr(provider, name, None)
+            if isinstance(values, list):
+                setattr(provider, name, sorted(values))
+
+
 def _locale_pool(faker: Faker, locale: str, size: int) -> LocalePool:
     def draw(method: str, count: int) -> list[str]:
         provider = getattr(faker, method, None)
@@ -227,6 +242,7 @@ def build_pools(seed: int, size: int = 250) -> Pools:
         for family in families:
             for locale in family.locales:
                 faker = Faker(locale)
+                _stable_provider_lists(faker)
                 faker.seed_instance(seed * 1000 + len(locales))
                 locales[locale] = _locale_pool(faker, locale, size)
         pools_makers[group] = [

@@ -1,18 +1,22 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from emulators.common.process import python_module_command
 from emulators.salesforce import ids
 from emulators.salesforce.catalog import default_catalog
 from emulators.salesforce.formats import EMAIL_PATTERN
 from emulators.salesforce.seed import SEED_NOW, seed_org
 from emulators.salesforce.seed_accounts import ACCOUNT_RATES, BILLING_RATES, SCRIPT_RATES
 from emulators.salesforce.seed_pools import NULL_LOOKING_TEXT
+from emulators.salesforce.state import org_db_path
 from emulators.salesforce.store import OrgStore
 from emulators.salesforce.tables import quote
 
@@ -48,6 +52,24 @@ def test_same_seed_same_data_different_seed_other_data(
     other = tmp_path / "other.sqlite3"
     seed_org(other, accounts=ACCOUNTS, seed=8, batch_size=300)
     assert table_digest(other)["Account"] != table_digest(db_path)["Account"]
+
+
+def test_same_seed_same_data_in_processes_with_other_hash_seeds(tmp_path: Path) -> None:
+    """Nothing may follow the order of a set of strings (it changes with PYTHONHASHSEED)."""
+    digests = []
+    for hash_seed in ("1", "2"):
+        data_dir = tmp_path / f"hash-seed-{hash_seed}"
+        command = python_module_command(
+            "emulators.salesforce", "seed", "--data-dir", str(data_dir), "--accounts", "150"
+        )
+        subprocess.run(
+            [*command, "--seed", "5"],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            check=True,
+            capture_output=True,
+        )
+        digests.append(table_digest(org_db_path(data_dir)))
+    assert digests[0] == digests[1]
 
 
 def test_summary_counts_match_the_database(seeded: tuple[Path, dict]) -> None:
