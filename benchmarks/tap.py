@@ -11,11 +11,15 @@ in its own process writing its Singer messages to /dev/null:
 * the tap with ``api_type: rest``;
 * plain Bulk: one Bulk 2.0 job, polled every 0.2 s, results streamed through ``csv``;
 * the tap with ``api_type: bulk``;
+* the tap with ``api_type: auto`` (the default: a REST probe, then Bulk from 100,000 records);
 * the tap again, incremental, with nothing changed since the REST run.
 
 It prints one table: records, seconds, records/s, the ratio to the plain client of the same API
 measured in the same run, API calls (from the emulator's counter) against the minimum the API
-allows, and the peak RSS of the process (``wait4``).
+allows, and the peak RSS of the process (``wait4``). The minimum of a REST read is one call per
+2,000 records; of a Bulk read, the job's creation, one results call per 200,000 records and
+one status check (results are served only once a check has seen ``JobComplete``); ``auto``
+adds its REST probe when it goes to Bulk. A no-change incremental run's minimum is one query.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from tap_salesforce_lite.soql import QuerySpec, build_soql  # noqa: E402
 API = "/services/data/v62.0"
 REST_PAGE = 2000
 BULK_PAGE = 200_000
+AUTO_BULK_THRESHOLD = 100_000
 DECODER = msgspec.json.Decoder(float_hook=Decimal)
 ENCODER = msgspec.json.Encoder(decimal_format="number")
 
@@ -197,6 +202,7 @@ class Measure:
     seconds: float
     rss_mb: float
     calls: int
+    load: float
 
 
 @dataclass
@@ -205,6 +211,7 @@ class Sample:
     rss_mb: float
     calls: int
     records: int
+    load: float
 
 
 def _child(argv: list[str], sf: RunningSalesforce, work: Path) -> Sample:
@@ -231,7 +238,8 @@ def _child(argv: list[str], sf: RunningSalesforce, work: Path) -> Sample:
     calls = sf.stats()["api_usage"]["used"] - before
     counted = re.findall(r'"metric":"record_count","value":(\d+)', log_file.read_text())
     records = int(completed.stdout.strip() or 0) if "--plain" in argv else sum(map(int, counted))
-    return Sample(seconds, float(rss_file.read_text()), calls, records)
+    load = os.getloadavg()[0]  # one-minute load average when the case ends
+    return Sample(seconds, float(rss_file.read_text()), calls, records, load)
 
 
 def _write_peak_rss(path: str) -> None:
@@ -258,6 +266,7 @@ def run_case(case: str, argv: list[str], sf: RunningSalesforce, work: Path, runs
         statistics.median(s.seconds for s in samples),
         max(s.rss_mb for s in samples),
         samples[0].calls,
+        statistics.median(s.load for s in samples),
     )
 
 
@@ -342,6 +351,17 @@ def bench(accounts: int, runs: int, data_root: Path) -> list[Measure]:
                     runs,
                 )
             )
+        cfg = work / "config-auto.json"
+        cfg.write_text(json.dumps({**config, "api_type": "auto"}))
+        results.append(
+            run_case(
+                "tap auto",
+                [*tap, "--config", str(cfg), "--catalog", str(work / "catalog.json")],
+                sf,
+                work,
+                runs,
+            )
+        )
         # Incremental with nothing new: the state of a REST run (streamed, not held in memory).
         state_path = work / "state.json"
         rest_run = [tap_exe, "--config", str(work / "config-rest.json")]
@@ -358,12 +378,21 @@ def bench(accounts: int, runs: int, data_root: Path) -> list[Measure]:
         return results
 
 
-def minimum_calls(case: str, records: int) -> str:
+def uses_bulk(case: str, records: int) -> bool:
+    """Whether the case reads through Bulk (``auto`` does from its threshold on)."""
+    if "auto" in case:
+        return records >= AUTO_BULK_THRESHOLD
+    return "bulk" in case
+
+
+def minimum_calls(case: str, records: int) -> int:
+    """The fewest API calls the APIs allow for the case's read (see the module docstring)."""
     if "no change" in case:
-        return "1"
-    if "rest" in case:
-        return str(max(1, math.ceil(records / REST_PAGE)))
-    return f"{2 + max(1, math.ceil(records / BULK_PAGE))} (+ polls)"
+        return 1
+    if not uses_bulk(case, records):
+        return max(1, math.ceil(records / REST_PAGE))
+    probe = 1 if "auto" in case else 0
+    return probe + 1 + max(1, math.ceil(records / BULK_PAGE)) + 1
 
 
 def main() -> None:
@@ -388,24 +417,26 @@ def main() -> None:
     )
     print(
         "| accounts | case | records | seconds | records/s | ratio to plain | API calls | "
-        "minimum calls | peak RSS MB |"
+        "minimum calls | over minimum | peak RSS MB | load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for accounts in args.accounts or [10_000]:
         results = bench(accounts, args.runs, args.data_root)
         limits = {m.case.split()[1]: m for m in results if m.case.startswith("plain")}
         for m in results:
             rate = m.records / m.seconds if m.seconds else 0.0
-            api = "rest" if "rest" in m.case or "no change" in m.case else "bulk"
+            api = "bulk" if uses_bulk(m.case, m.records) else "rest"
             limit = limits[api]
             ratio = (
                 rate / (limit.records / limit.seconds)
                 if "no change" not in m.case
                 else float("nan")
             )
+            minimum = minimum_calls(m.case, m.records)
             print(
                 f"| {accounts} | {m.case} | {m.records} | {m.seconds:.2f} | {rate:,.0f} | "
-                f"{ratio:.2f} | {m.calls} | {minimum_calls(m.case, m.records)} | {m.rss_mb:.0f} |",
+                f"{ratio:.2f} | {m.calls} | {minimum} | {100 * (m.calls / minimum - 1):+.0f}% | "
+                f"{m.rss_mb:.0f} | {m.load:.1f} |",
                 flush=True,
             )
 

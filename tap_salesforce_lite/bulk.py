@@ -1,11 +1,12 @@
 """Bulk API 2.0 query jobs with results streamed page by page in constant memory.
 
-A job is created with the same ordered SOQL as REST (``ORDER BY key, Id``), polled with a
-growing interval (x1.5 from 0.2 s) until it completes, and its CSV results are read one
-``maxRecords`` page at a time, each page parsed as it arrives (quoted multi-line values
-intact). A connection dropped in the middle of a page is retried with the same locator,
-skipping the rows already handed out, so nothing is lost or repeated; an expired session
-during a download logs in again.
+A job is created with the same ordered SOQL as REST (``ORDER BY key, Id``), its status is
+checked on the schedule of :mod:`~tap_salesforce_lite.bulk_wait` (at its estimated end when the
+record count is known, else at every doubling of its running time, capped) until it completes,
+and its CSV results are read one ``maxRecords`` page at a time, each page parsed as it
+arrives (quoted multi-line values intact). A connection dropped in the middle of a page is
+retried with the same locator, skipping the rows already handed out, so nothing is lost or
+repeated; an expired session during a status check or a download logs in again.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, cast
 import requests
 import urllib3
 
+from tap_salesforce_lite.bulk_wait import PollSchedule
 from tap_salesforce_lite.errors import (
     BulkUnavailableError,
     RetryableRequestError,
@@ -27,14 +29,13 @@ from tap_salesforce_lite.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterator
+    from collections.abc import Callable, Generator, Iterator
 
+    from tap_salesforce_lite.bulk_wait import BulkThroughput
     from tap_salesforce_lite.client import SalesforceClient
 
 LOGGER = logging.getLogger(__name__)
 
-_FIRST_POLL_SECONDS: Final = 0.2
-_POLL_GROWTH: Final = 1.5
 _DONE_LOCATOR: Final = "null"
 _BROKEN_STREAM: Final = (
     urllib3.exceptions.HTTPError,
@@ -57,6 +58,10 @@ class BulkQuery:
         page_size: int,
         poll_max_interval: float,
         doing: str,
+        expected_records: int | None = None,
+        throughput: BulkThroughput | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """Prepare the job; nothing is sent until :meth:`rows` is iterated.
 
@@ -67,15 +72,28 @@ class BulkQuery:
             page_size: ``maxRecords`` per results request.
             poll_max_interval: Longest wait between two status checks, in seconds.
             doing: What the job is for, for messages.
+            expected_records: Records the query matches, when known (sizes the first wait).
+            throughput: The run's Bulk throughput, learned from each completed job.
+            clock: Monotonic clock in seconds (tests inject one).
+            sleep: How to wait (tests inject one).
         """
         self._client = client
         self._soql = soql
         self._query_all = query_all
         self._page_size = page_size
-        self._poll_max = poll_max_interval
         self._doing = doing
+        self._throughput = throughput
+        self._expected = expected_records
+        self._clock = clock
+        self._sleep = sleep
+        self.schedule = PollSchedule(
+            poll_max_interval, expected_records=expected_records, throughput=throughput
+        )
         self.job_id: str | None = None
         self.records_expected: int | None = None
+        self.status_checks = 0
+        self.waits: list[float] = []
+        self._created_at = 0.0
 
     def rows(self) -> Iterator[tuple[list[str], list[str]]]:
         """Create the job, wait for it and yield ``(header, row)`` for every result row.
@@ -111,11 +129,13 @@ class BulkQuery:
             raise BulkUnavailableError(
                 f"Bulk API 2.0 refused the query for {self._doing}: {exc.api_message or exc}"
             ) from None
+        self._created_at = self._clock()
         self.job_id = str((job or {}).get("id") or "")
         if not self.job_id:
             raise BulkUnavailableError(f"Bulk API 2.0 returned no job id for {self._doing}")
 
     def _status(self) -> dict[str, Any]:
+        self.status_checks += 1
         try:
             status = self._client.get_json(
                 self._client.data_path(f"jobs/query/{self.job_id}"),
@@ -130,21 +150,40 @@ class BulkQuery:
         return status if isinstance(status, dict) else {}
 
     def _wait(self) -> None:
-        delay = _FIRST_POLL_SECONDS
+        """Check the job on the schedule until it completes (or fails)."""
+        wait = self.schedule.first_wait()
         while True:
+            self._pause(wait)
             status = self._status()
+            elapsed = self._clock() - self._created_at
             state = status.get("state")
             if state == "JobComplete":
                 processed = status.get("numberRecordsProcessed")
                 self.records_expected = int(processed) if processed is not None else None
+                if self._throughput is not None:
+                    self._throughput.record_completed(status, elapsed)
+                LOGGER.info(
+                    "Bulk job %s for %s complete: %s records (%s expected), %d status "
+                    "check(s) in %.1fs",
+                    self.job_id,
+                    self._doing,
+                    processed,
+                    "none" if self._expected is None else self._expected,
+                    self.status_checks,
+                    elapsed,
+                )
                 return
             if state in {"Failed", "Aborted"}:
                 reason = status.get("errorMessage") or state
                 raise BulkUnavailableError(
                     f"Bulk job {self.job_id} for {self._doing} ended {state}: {reason}"
                 )
-            time.sleep(min(delay, self._poll_max))
-            delay *= _POLL_GROWTH
+            wait = self.schedule.next_wait(elapsed, status)
+
+    def _pause(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        if seconds > 0:
+            self._sleep(seconds)
 
     def _page(
         self, locator: str | None

@@ -27,6 +27,7 @@ import requests
 
 from tap_salesforce_lite.api_errors import error_for, parse_error
 from tap_salesforce_lite.auth import Authenticator
+from tap_salesforce_lite.bulk_wait import BulkThroughput
 from tap_salesforce_lite.errors import (
     AuthenticationError,
     RetryableRequestError,
@@ -115,6 +116,7 @@ class SalesforceClient:
         self.authenticator = Authenticator(settings, self.session, self.retry, self.redactor)
         self.usage = ApiUsage()
         self.calls: Counter[str] = Counter()
+        self.bulk_throughput = BulkThroughput()
         self.first_issued_at: datetime | None = None
         self._token: AccessToken | None = None
 

@@ -99,6 +99,7 @@ class ReadStats:
         api_used: APIs that returned records ("rest", "bulk").
         field_groups: Field groups of the last REST read.
         bulk_fallbacks: Times Bulk failed and REST took over.
+        bulk_status_checks: Status checks of the Bulk jobs (one call each).
         resumes: Times a window was read again after breaking off.
         duplicates_skipped: Records recognized as already emitted after a resume.
         rows_reread: Rows of a wide object read again by Id (changed between group queries).
@@ -108,6 +109,7 @@ class ReadStats:
     api_used: set[str]
     field_groups: int = 1
     bulk_fallbacks: int = 0
+    bulk_status_checks: int = 0
     resumes: int = 0
     duplicates_skipped: int = 0
     rows_reread: int = 0
@@ -223,7 +225,7 @@ class ObjectReader:
             total = probe.first_page().total_size
             if total >= self._settings.bulk_threshold:
                 LOGGER.info("%s: %d records to read, using Bulk API 2.0", self._name, total)
-                records = yield from self._bulk_or_none(window)
+                records = yield from self._bulk_or_none(window, expected_records=total)
                 if records:
                     return
             yield from self._rest(window, groups, first=probe)
@@ -232,8 +234,15 @@ class ObjectReader:
 
     # Bulk API 2.0
 
-    def _bulk_or_none(self, window: TimeWindow) -> Generator[Row, None, bool]:
-        """Read through Bulk; return True when done, False when REST must take over."""
+    def _bulk_or_none(
+        self, window: TimeWindow, *, expected_records: int | None = None
+    ) -> Generator[Row, None, bool]:
+        """Read through Bulk; return True when done, False when REST must take over.
+
+        Args:
+            window: The time window to read.
+            expected_records: The records the window holds, when a REST probe counted them.
+        """
         soql = build_soql(self._spec(self._shape.query_fields, window))
         if len(soql) > MAX_BULK_SOQL_CHARS:
             self._refuse_bulk(f"its query is longer than {MAX_BULK_SOQL_CHARS} characters")
@@ -246,6 +255,8 @@ class ObjectReader:
             page_size=min(page_size, self._limit) if self._limit else page_size,
             poll_max_interval=self._settings.bulk_poll_max_interval,
             doing=f"reading {self._name}",
+            expected_records=expected_records,
+            throughput=self._client.bulk_throughput,
         )
         emitted = 0
         converters: dict[tuple[str, ...], Callable[[list[str]], Row]] = {}
@@ -263,6 +274,8 @@ class ObjectReader:
             if emitted:
                 raise _BrokenReadError(str(exc)) from None
             return False
+        finally:
+            self.stats.bulk_status_checks += job.status_checks
         return True
 
     def _refuse_bulk(self, reason: str) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tap_salesforce_lite.api_errors import ApiErrorBody, error_for
+from tap_salesforce_lite.bulk_wait import BulkThroughput
 from tap_salesforce_lite.describe import closest_names, describe_objects
 from tap_salesforce_lite.errors import (
     ApiDisabledError,
@@ -65,6 +66,7 @@ class FakeClient:
         self.soql: list[str] = []
         self.fail_locator_once = False
         self.bulk_state = "Failed"
+        self.bulk_throughput = BulkThroughput()
 
     def data_path(self, path: str) -> str:
         return f"/services/data/v62.0/{path.lstrip('/')}"
