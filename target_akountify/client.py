@@ -21,10 +21,12 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
-import requests
-from requests.adapters import HTTPAdapter
+import msgspec
+import urllib3
 from singer_sdk.exceptions import FatalAPIError
 from tenacity import (
     RetryCallState,
@@ -167,7 +169,7 @@ class AkountifyClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Prepare the session; nothing is sent until the first request."""
+        """Prepare the connection pool; nothing is sent until the first request."""
         self.base_url = base_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
@@ -182,13 +184,15 @@ class AkountifyClient:
         self._token_lock = threading.Lock()
         self._stats_lock = threading.Lock()
         self.calls: Counter[str] = Counter()
-        self.session = requests.Session()
-        adapter = HTTPAdapter(
-            pool_connections=1, pool_maxsize=self.options.max_concurrency + 2, max_retries=0
+        # urllib3 directly: requests costs ~3x the CPU per request (measured: ~960 µs against
+        # ~350 µs), which the target pays on every read and batch while it maps records.
+        self._http = urllib3.PoolManager(
+            num_pools=2,
+            maxsize=self.options.max_concurrency + 2,
+            retries=False,
+            headers={"User-Agent": USER_AGENT},
         )
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.headers["User-Agent"] = USER_AGENT
+        self._timeout = urllib3.Timeout(connect=self.options.timeout, read=self.options.timeout)
 
     # ------------------------------------------------------------------ auth
 
@@ -224,18 +228,18 @@ class AkountifyClient:
             raise AkountifyUnavailableError(
                 f"cannot get an access token from Akountify at {url} ({exc.reason})"
             ) from exc
-        if response.status_code in {400, 401, 403}:
+        if response.status in {400, 401, 403}:
             raise AuthenticationFailedError(
-                f"Akountify refused the client credentials ({response.status_code} "
+                f"Akountify refused the client credentials ({response.status} "
                 f"{_error_code(response)}): check client_id and client_secret, and that the API "
                 f"client is active (base_url {self.base_url})"
             )
-        if response.status_code != 200:  # noqa: PLR2004
+        if response.status != 200:  # noqa: PLR2004
             raise AuthenticationFailedError(
-                f"Akountify's token endpoint answered {response.status_code}; "
+                f"Akountify's token endpoint answered {response.status}; "
                 f"check base_url ({self.base_url})"
             )
-        body = response.json()
+        body = decode_json(response.data)
         expires_in = float(body.get("expires_in", 3600))
         self._token_expires = self._clock() + max(
             expires_in - TOKEN_RENEWAL_MARGIN_SECONDS, expires_in / 2
@@ -245,15 +249,21 @@ class AkountifyClient:
             self._company_id = company or None
         return str(body["access_token"])
 
-    def _post_token(self, url: str, form: dict[str, str]) -> requests.Response:
+    def _post_token(self, url: str, form: dict[str, str]) -> urllib3.BaseHTTPResponse:
         self._count("auth")
         try:
-            response = self.session.post(url, data=form, timeout=self.options.timeout)
-        except requests.RequestException as exc:
+            response = self._http.request(
+                "POST",
+                url,
+                body=urlencode(form),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                timeout=self._timeout,
+            )
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise _RetriableError(f"{type(exc).__name__} talking to Akountify") from exc
-        if response.status_code in RETRIABLE_STATUS:
+        if response.status in RETRIABLE_STATUS:
             raise _RetriableError(
-                f"token endpoint answered {response.status_code}", _retry_after(response)
+                f"token endpoint answered {response.status}", _retry_after(response)
             )
         return response
 
@@ -306,6 +316,8 @@ class AkountifyClient:
         kind: str = "read",
         idempotent: bool = True,
         key_salt: str = "",
+        encoded: bytes | None = None,
+        decode: Callable[[bytes], Any] = decode_json,
     ) -> ApiResponse:
         """Send one request, with pacing, retries and (for writes) an Idempotency-Key.
 
@@ -317,6 +329,8 @@ class AkountifyClient:
             kind: Counted under this name (``read``, ``write``, ``other``).
             idempotent: Send an Idempotency-Key on POST/PUT/PATCH.
             key_salt: Mixed into the Idempotency-Key (see :func:`idempotency_key`).
+            encoded: The JSON body already encoded (instead of ``body``).
+            decode: Decodes a successful response's body.
 
         Returns:
             The response (status < 400).
@@ -325,34 +339,30 @@ class AkountifyClient:
             AkountifyError: Akountify refused the request (4xx).
             AkountifyUnavailableError: Every attempt failed (5xx, 429, connection).
         """
-        data = encode_json(body) if body is not None else None
+        data = encoded if encoded is not None else encode_json(body) if body is not None else None
         headers = {"Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = "application/json"
         if idempotent and method in {"POST", "PUT", "PATCH"}:
             headers["Idempotency-Key"] = idempotency_key(method, path, data or b"", key_salt)
         url = f"{self.base_url}{path}"
+        if params:
+            url = f"{url}?{urlencode(params)}"
         try:
             for attempt in self._retrying():
                 with attempt:
-                    response = self._send(method, url, params, data, headers, kind)
+                    response = self._send(method, url, data, headers, kind)
         except _RetriableError as exc:
             raise AkountifyUnavailableError(
                 f"Akountify kept failing for {method} {path} after "
                 f"{self.options.max_retries} attempts ({exc.reason}); nothing after the last "
                 "STATE message is acknowledged, so the next run resumes from there"
             ) from exc
-        return self._parse(response, method, path)
+        return self._parse(response, method, path, decode)
 
-    def _send(  # noqa: PLR0917 - one private call site
-        self,
-        method: str,
-        url: str,
-        params: list[tuple[str, str]] | None,
-        data: bytes | None,
-        headers: dict[str, str],
-        kind: str,
-    ) -> requests.Response:
+    def _send(
+        self, method: str, url: str, data: bytes | None, headers: dict[str, str], kind: str
+    ) -> urllib3.BaseHTTPResponse:
         renewed = False
         while True:
             token = self._ensure_token()
@@ -361,48 +371,53 @@ class AkountifyClient:
             try:
                 with self._slots:
                     self._count(kind)
-                    response = self.session.request(
+                    response = self._http.request(
                         method,
                         url,
-                        params=params,
-                        data=data,
+                        body=data,
                         headers={**headers, "Authorization": f"Bearer {token}"},
-                        timeout=self.options.timeout,
+                        timeout=self._timeout,
                     )
                 answered = response.headers  # case-insensitive
-            except requests.RequestException as exc:
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
                 raise _RetriableError(f"{type(exc).__name__} talking to Akountify") from exc
             finally:
                 self.pacer.release(answered)
-            if response.status_code == 401 and not renewed:  # noqa: PLR2004
+            if response.status == 401 and not renewed:  # noqa: PLR2004
                 renewed = True
                 self._ensure_token(renew=True)
                 continue
-            if response.status_code == 429:  # noqa: PLR2004
+            if response.status == 429:  # noqa: PLR2004
                 self._count("rate_limited")
                 wait = _retry_after(response)
                 self.pacer.block(wait if wait is not None else 1.0)
                 raise _RetriableError("429 rate_limited", wait)
-            if response.status_code in RETRIABLE_STATUS:
+            if response.status in RETRIABLE_STATUS:
                 raise _RetriableError(
-                    f"{response.status_code} {_error_code(response)}", _retry_after(response)
+                    f"{response.status} {_error_code(response)}", _retry_after(response)
                 )
             return response
 
     @staticmethod
-    def _parse(response: requests.Response, method: str, path: str) -> ApiResponse:
-        body = decode_json(response.content) if response.content else None
-        if response.status_code >= 400:  # noqa: PLR2004
+    def _parse(
+        response: urllib3.BaseHTTPResponse,
+        method: str,
+        path: str,
+        decode: Callable[[bytes], Any],
+    ) -> ApiResponse:
+        failed = response.status >= 400  # noqa: PLR2004
+        body = (decode_json if failed else decode)(response.data) if response.data else None
+        if failed:
             error = body.get("error", {}) if isinstance(body, dict) else {}
             raise AkountifyError(
-                status=response.status_code,
+                status=response.status,
                 code=str(error.get("code", "http_error")),
                 message=str(error.get("message", f"{method} {path} failed")),
                 details=list(error.get("details") or []),
                 request_id=error.get("request_id") or response.headers.get("X-Request-Id"),
             )
         return ApiResponse(
-            status=response.status_code,
+            status=response.status,
             body=body,
             headers=dict(response.headers),
             replayed=response.headers.get("Idempotent-Replayed") == "true",
@@ -438,14 +453,29 @@ class AkountifyClient:
         body = self.request("GET", self._company_path(f"/{entity}/{record_id}")).body
         return dict(body)
 
-    def batch(self, operations: list[dict[str, Any]], *, key_salt: str = "") -> ApiResponse:
-        """Send one batch (≤ 50 operations) and return the response (``body["results"]``)."""
+    def batch(self, operations: list[dict[str, Any]] | bytes, *, key_salt: str = "") -> ApiResponse:
+        """Send one batch (≤ 50 operations) and return the response (``body["results"]``).
+
+        Each result keeps ``op_id``, ``status``, ``result`` and ``error``; the ``record``
+        Akountify echoes is not decoded (nothing reads it, and it is most of the body).
+
+        Args:
+            operations: The operations, or the batch body already encoded by
+                :func:`batch_body`.
+            key_salt: Mixed into the Idempotency-Key (see :func:`idempotency_key`).
+        """
+        if isinstance(operations, bytes):
+            body, encoded = None, operations
+        else:
+            body, encoded = {"operations": operations}, None
         return self.request(
             "POST",
             self._company_path("/batch"),
-            body={"operations": operations},
+            body=body,
+            encoded=encoded,
             kind="write",
             key_salt=key_salt,
+            decode=decode_batch_results,
         )
 
     def custom_field_definitions(self) -> list[dict[str, Any]]:
@@ -466,11 +496,61 @@ class AkountifyClient:
         return dict(response.body)
 
     def close(self) -> None:
-        """Close the HTTP session."""
-        self.session.close()
+        """Close the HTTP connections."""
+        self._http.clear()
 
 
-def _retry_after(response: requests.Response) -> float | None:
+class _BatchResult(msgspec.Struct):
+    """One operation's result, without the record (see :func:`decode_batch_results`)."""
+
+    op_id: str | None = None
+    status: int = 500
+    result: str | None = None
+    error: dict[str, Any] | None = None
+
+
+class _BatchResults(msgspec.Struct):
+    results: list[_BatchResult] = msgspec.field(default_factory=list)
+
+
+_BATCH_DECODER = msgspec.json.Decoder(_BatchResults, float_hook=Decimal)
+
+
+def decode_batch_results(data: bytes) -> dict[str, Any]:
+    """Decode a batch response into ``{"results": [{op_id, status, result, error}, …]}``.
+
+    The records echoed in the results are skipped without being built (about 15 µs of CPU per
+    operation saved); a body of an unexpected shape is decoded whole instead.
+    """
+    try:
+        decoded = _BATCH_DECODER.decode(data)
+    except msgspec.ValidationError:
+        body = decode_json(data)
+        return body if isinstance(body, dict) else {"results": []}
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc}") from exc
+    return {"results": [msgspec.structs.asdict(result) for result in decoded.results]}
+
+
+def encode_operation(operation: dict[str, Any]) -> bytes:
+    """Encode one batch operation (without ``op_id``) for :func:`batch_body`."""
+    encoded = encode_json(operation)
+    if not operation or not encoded.startswith(b"{"):
+        raise ValueError("a batch operation is a non-empty JSON object")
+    return encoded
+
+
+def batch_body(operations: list[bytes]) -> bytes:
+    """Return the body of a batch of operations encoded by :func:`encode_operation`.
+
+    Each gets ``op_id`` = its position, first, so the bytes equal
+    ``encode_json({"operations": [{"op_id": "0", **op}, …]})`` without encoding anything twice.
+    """
+    parts = [b'{"op_id":"%d",%s' % (i, op[1:]) for i, op in enumerate(operations)]
+    return b'{"operations":[' + b",".join(parts) + b"]}"
+
+
+def _retry_after(response: urllib3.BaseHTTPResponse) -> float | None:
     value = response.headers.get("Retry-After")
     if value is None:
         return None
@@ -480,9 +560,9 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
-def _error_code(response: requests.Response) -> str:
+def _error_code(response: urllib3.BaseHTTPResponse) -> str:
     try:
-        body = response.json()
+        body = decode_json(response.data)
     except ValueError:
         return "no JSON body"
     error = body.get("error") if isinstance(body, dict) else None

@@ -241,9 +241,9 @@ class Planner:
         data = nest(values, self.references)
         if self.external_source is not None:
             data["external_source"] = self.external_source
-        hashes = {p: value_hash(v) for p, v in item.values.items()}
-        pairs = {p: (h, h) for p, h in hashes.items()}
-        data["sync_metadata"] = build_meta(item.stream, pairs)
+        # build_meta of pairs of equal hashes, without building the pairs (a per-record cost)
+        hashes = {p: value_hash(v) for p, v in sorted(item.values.items())}
+        data["sync_metadata"] = {"v": META_FORMAT, "stream": item.stream, "f": hashes}
         operation = {
             "action": "upsert",
             "entity": self.entity,
