@@ -4,11 +4,15 @@ One :class:`Writer` serves the whole run (all streams). For each drained group o
 
 1. rejects records that failed mapping, counts skipped ones;
 2. collapses records with the same external id (the latest wins);
-3. reads the current Akountify records by external id, 100 per call, several calls in flight;
+3. reads the current Akountify records by external id, 100 per call, a few calls ahead;
 4. for records with no twin, looks for a hand-typed record to link (natural keys);
 5. plans each record (three-way compare, see ``planner.py``);
 6. sends the operations in full batches of up to 50 (and under the 3.5 MB body limit), several
-   batches in flight, each with an Idempotency-Key derived from its content;
+   batches in flight, each with an Idempotency-Key derived from its content.
+
+Steps 3 to 6 are a pipeline: a read's 100 records are planned as soon as it answers and their
+batches are sent at once, while the next reads are already on their way, so reads overlap
+writes and the planning of one chunk overlaps the requests of the others;
 7. settles every operation's result: counts it, removes the record from the rejected store, or
    follows up (412 → re-read and plan again; 409 duplicate name → link the unlinked holder or
    rename by ``duplicate_name_suffix`` or reject; 404 → create) or rejects it with the reason
@@ -24,22 +28,21 @@ import logging
 import re
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
+from target_akountify.client import batch_body, encode_operation
 from target_akountify.mapping.entities import CUSTOMERS
 from target_akountify.matching import NaturalKeyIndex
 from target_akountify.planner import Plan, Planner
 from target_akountify.problems import Problem
-from target_akountify.rejected import encode_json
 from target_akountify.report import utc_now
 from target_akountify.text import truncate
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from target_akountify.client import AkountifyClient
+    from target_akountify.client import AkountifyClient, ApiResponse
     from target_akountify.mapping.compile import CompiledStream
     from target_akountify.mapping.mapper import MappedRecord
     from target_akountify.rejected import RejectedStore
@@ -48,6 +51,8 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger("target_akountify.writer")
 READ_CHUNK = 100
+#: Reads by external id sent ahead of the chunk being planned.
+READ_AHEAD = 2
 MAX_BODY_BYTES = 3_400_000  # Akountify refuses bodies over 3,670,016 bytes; keep a margin
 MAX_ROUNDS = 4
 MAX_WARNINGS_LOGGED = 50
@@ -116,8 +121,11 @@ class Writer:
         self.settings = settings
         self.report = report
         self.store = store
-        self.executor = ThreadPoolExecutor(
-            max_workers=settings.max_concurrency, thread_name_prefix="akountify"
+        # Separate pools, so that a read is never queued behind a drain's writes; the client
+        # keeps the requests in flight at max_concurrency whatever the pools hold.
+        self._readers = ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="read")
+        self._senders = ThreadPoolExecutor(
+            max_workers=settings.max_concurrency, thread_name_prefix="write"
         )
         self.run_id = uuid.uuid4().hex
         self._indexes: dict[str, NaturalKeyIndex] = {}
@@ -125,8 +133,9 @@ class Writer:
         self._warnings_logged = 0
 
     def close(self) -> None:
-        """Stop the thread pool."""
-        self.executor.shutdown(wait=True)
+        """Stop the thread pools."""
+        self._readers.shutdown(wait=True)
+        self._senders.shutdown(wait=True)
 
     # ------------------------------------------------------------------ entry point
 
@@ -151,12 +160,15 @@ class Writer:
         merged = sum(1 for i in items if i.mapped.ok and i.mapped.intent != "skip") - len(live)
         try:
             if live:
-                current = self._read_current(compiled.entity.name, list(live))
-                pending = self._plan_all(planner, live, current)
-                rounds = 0
+                pending = self._first_round(planner, live)
+                rounds = 1
                 while pending and rounds < MAX_ROUNDS:
                     rounds += 1
-                    pending = self._send(planner, pending, rounds)
+                    sender = _BatchSender(self, planner, rounds)
+                    with sender:
+                        for entry in pending:
+                            sender.add(entry)
+                        pending = sender.finish()
         finally:
             self.store.flush()
         return merged
@@ -192,16 +204,32 @@ class Writer:
 
     # ------------------------------------------------------------------ reading
 
-    def _read_current(self, entity: str, external_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def _first_round(self, planner: Planner, live: dict[str, WorkItem]) -> list[_Pending]:
+        """Read, plan and send the drain chunk by chunk; return the follow-ups.
+
+        Up to :data:`READ_AHEAD` reads are in flight ahead of the chunk being planned; each
+        chunk's operations join the batches being filled, and a full batch is sent at once.
+        """
+        external_ids = list(live)
         chunks = [external_ids[i : i + READ_CHUNK] for i in range(0, len(external_ids), READ_CHUNK)]
-        found: dict[str, dict[str, Any]] = {}
-        for records in self.executor.map(
-            lambda chunk: self.client.list_by_external_ids(entity, chunk), chunks
-        ):
-            for record in records:
-                if record.get("external_id") is not None:
-                    found[str(record["external_id"])] = record
-        return found
+        reads: deque[Future[list[dict[str, Any]]]] = deque()
+        sender = _BatchSender(self, planner, 1)
+        with sender:
+            for index, chunk in enumerate(chunks):
+                for ahead in chunks[index + len(reads) : index + READ_AHEAD]:
+                    reads.append(
+                        self._readers.submit(
+                            self.client.list_by_external_ids, planner.entity, ahead
+                        )
+                    )
+                current = {
+                    str(record["external_id"]): record
+                    for record in reads.popleft().result()
+                    if record.get("external_id") is not None
+                }
+                for entry in self._plan_all(planner, {e: live[e] for e in chunk}, current):
+                    sender.add(entry)
+            return sender.finish()
 
     def _index(self, entity: str, mapped_paths: set[str]) -> NaturalKeyIndex | None:
         keys = self.settings.natural_keys.get(entity) or []
@@ -278,46 +306,6 @@ class Writer:
         return False
 
     # ------------------------------------------------------------------ sending
-
-    def _batches(self, pending: list[_Pending]) -> Iterator[list[_Pending]]:
-        batch: list[_Pending] = []
-        size = 0
-        for entry in pending:
-            op_size = len(encode_json(entry.plan.operation)) + 16
-            full = len(batch) >= self.settings.batch_operations
-            if batch and (full or size + op_size > MAX_BODY_BYTES):
-                yield batch
-                batch, size = [], 0
-            batch.append(entry)
-            size += op_size
-        if batch:
-            yield batch
-
-    def _send(self, planner: Planner, pending: list[_Pending], round_: int) -> list[_Pending]:
-        batches = list(self._batches(pending))
-        final = round_ == MAX_ROUNDS
-        salt = f"{self.run_id}:{round_}"
-
-        def send(batch: list[_Pending]) -> list[dict[str, Any]]:
-            operations = [
-                {"op_id": str(i), **entry.plan.operation}  # type: ignore[dict-item]
-                for i, entry in enumerate(batch)
-            ]
-            body = self.client.batch(operations, key_salt=salt).body
-            return list(body.get("results", []))
-
-        follow_ups: list[_Pending] = []
-        for batch, results in zip(batches, self.executor.map(send, batches), strict=True):
-            by_op = {str(r.get("op_id")): r for r in results}
-            for i, entry in enumerate(batch):
-                result = by_op.get(str(i))
-                if result is None:
-                    follow_ups.append(entry)
-                    continue
-                follow = self._settle_result(planner, entry, result, final=final)
-                if follow is not None:
-                    follow_ups.append(follow)
-        return follow_ups
 
     def _settle_result(
         self, planner: Planner, entry: _Pending, result: dict[str, Any], *, final: bool
@@ -533,6 +521,88 @@ class Writer:
             if reference is not None:
                 return f"{message} (external id {reference!r})"
         return message
+
+
+class _BatchSender:
+    """Fills batches with planned operations and sends each as soon as it is full.
+
+    Results are settled in the order the batches were sent: the ones already answered after
+    each send, the rest in :meth:`finish`. Used as a context manager, it waits for every batch
+    it sent before an error leaves the drain, so nothing is still being written once the run
+    reports the failure.
+
+    Args:
+        writer: The run's writer.
+        planner: The stream's planner (follow-ups are planned again).
+        round_: The follow-up round (1 for the first write of a record).
+    """
+
+    def __init__(self, writer: Writer, planner: Planner, round_: int) -> None:
+        """Start with an empty batch."""
+        self.writer = writer
+        self.planner = planner
+        self.salt = f"{writer.run_id}:{round_}"
+        self.final = round_ == MAX_ROUNDS
+        self.limit = writer.settings.batch_operations
+        self.batch: list[_Pending] = []
+        self.encoded: list[bytes] = []
+        self.size = 0
+        self.sent: deque[tuple[list[_Pending], Future[ApiResponse]]] = deque()
+        self.follow_ups: list[_Pending] = []
+
+    def __enter__(self) -> Self:
+        """Return the sender."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Wait for batches still on their way (their results are no longer settled)."""
+        while self.sent:
+            self.sent.popleft()[1].exception()
+
+    def add(self, entry: _Pending) -> None:
+        """Queue one operation; send the batch first when it cannot take the operation."""
+        assert entry.plan.operation is not None  # noqa: S101 - only writes are pending
+        operation = encode_operation(entry.plan.operation)
+        op_size = len(operation) + 16
+        if self.batch and (len(self.batch) >= self.limit or self.size + op_size > MAX_BODY_BYTES):
+            self._send()
+        self.batch.append(entry)
+        self.encoded.append(operation)
+        self.size += op_size
+
+    def finish(self) -> list[_Pending]:
+        """Send the last batch, settle every result, and return the follow-ups."""
+        if self.batch:
+            self._send()
+        while self.sent:
+            self._settle_next()
+        return self.follow_ups
+
+    def _send(self) -> None:
+        body = batch_body(self.encoded)
+        future = self.writer._senders.submit(  # noqa: SLF001 - the writer's own helper
+            self.writer.client.batch, body, key_salt=self.salt
+        )
+        self.sent.append((self.batch, future))
+        self.batch, self.encoded, self.size = [], [], 0
+        while self.sent and self.sent[0][1].done():
+            self._settle_next()
+
+    def _settle_next(self) -> None:
+        batch, future = self.sent[0]
+        results = list(future.result().body.get("results", []))
+        self.sent.popleft()
+        by_op = {str(r.get("op_id")): r for r in results}
+        for i, entry in enumerate(batch):
+            result = by_op.get(str(i))
+            if result is None:
+                self.follow_ups.append(entry)
+                continue
+            follow = self.writer._settle_result(  # noqa: SLF001 - the writer's own helper
+                self.planner, entry, result, final=self.final
+            )
+            if follow is not None:
+                self.follow_ups.append(follow)
 
 
 def _detail_path(path: Any) -> str:
