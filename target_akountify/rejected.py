@@ -105,6 +105,13 @@ class RejectedEntry:
         )
 
 
+def _attempts(previous: RejectedEntry | None, *, again: bool) -> int:
+    """Return the attempts of a record rejected now (``again``: already rejected this run)."""
+    if previous is None:
+        return 1
+    return previous.attempts if again else previous.attempts + 1
+
+
 def record_key(external_id: str | None, record: dict[str, Any]) -> str:
     """Return the store key of a record: its external id, else a hash of its content."""
     if external_id is not None:
@@ -139,6 +146,7 @@ class RejectedStore:
         self.folder = folder
         self.read_only = read_only
         self._streams: dict[str, _StreamEntries] = {}
+        self._rejected_now: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     def _path(self, stream: str, suffix: str) -> Path:
@@ -204,7 +212,8 @@ class RejectedStore:
             now: The current time (RFC 3339).
 
         Returns:
-            The stored entry (attempts counted, first_seen kept).
+            The stored entry (first_seen kept; attempts counted once per run, however many
+            versions of the record this run rejected).
         """
         key = record_key(external_id, record)
         with self._lock:
@@ -219,8 +228,9 @@ class RejectedStore:
                 reasons=list(reasons),
                 first_seen=previous.first_seen if previous else now,
                 last_seen=now,
-                attempts=previous.attempts + 1 if previous else 1,
+                attempts=_attempts(previous, again=(stream, key) in self._rejected_now),
             )
+            self._rejected_now.add((stream, key))
             stream_entries.entries[key] = entry
             stream_entries.dirty = True
         return entry

@@ -2,6 +2,17 @@
 
 Printed as a table in the log, written as JSON (``report_path``) and posted to Akountify's sync
 runs with the first 100 rejections. Thread-safe: batches in flight count into it at once.
+
+Each record counts once in its outcome counters, per run:
+
+* ``rejected`` counts distinct records (stream + store key): a record retried from the rejected
+  store and rejected again, whose newer version also arrives and is rejected, is one rejected
+  record; a record rejected earlier in the run and written later (a newer version arrived) is
+  no longer counted rejected, and its listing is dropped;
+* ``retried`` counts the distinct records taken from the rejected store; what became of each
+  is kept in ``retried_outcomes`` (its outcome counter, ``superseded`` when a newer version
+  from the source settled it, ``pending`` if the run ended first), so that retried records
+  add up: ``retried`` = the sum of its outcomes.
 """
 
 from __future__ import annotations
@@ -38,6 +49,16 @@ SYNC_RUN_COUNTERS: tuple[str, ...] = (
 
 MAX_LISTED = 100
 MAX_MESSAGE = 2000
+#: What became of a retried record replaced by a newer version from the source.
+SUPERSEDED = "superseded"
+#: What became of a retried record not settled (the run stopped first).
+PENDING = "pending"
+#: How the outcomes of retried records read in the log.
+_OUTCOME_WORDS: dict[str, str] = {
+    "rejected": "rejected again",
+    SUPERSEDED: "replaced by a newer version from the source",
+    PENDING: "not settled (the run stopped)",
+}
 
 
 def utc_now() -> str:
@@ -70,6 +91,9 @@ class SyncReport:
     custom_fields_created: list[str] = field(default_factory=list)
     api_calls: Counter[str] = field(default_factory=Counter)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _rejected: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    _listed: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
+    _retried: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict, repr=False)
 
     def add(self, stream: str, entity: str, counter: str, n: int = 1) -> None:
         """Add ``n`` to one counter of a stream/entity pair."""
@@ -89,8 +113,101 @@ class SyncReport:
                 entries.append(entry)
 
     def note_rejection(self, entry: dict[str, Any]) -> None:
-        """Keep a rejection for the report (the first 100 only)."""
+        """Keep a rejection for the report (the first 100 only); prefer :meth:`reject`."""
         self._keep(self.rejections, entry)
+
+    def reject(
+        self, stream: str, entity: str, key: str, listing: dict[str, Any], *, retried: bool
+    ) -> None:
+        """Count a rejected record once per run, and list it (the first 100 records).
+
+        Args:
+            stream: Its stream.
+            entity: Its entity.
+            key: Its key in the rejected store (external id, or content hash).
+            listing: The rejection as listed (stream, entity, external_id, field, code,
+                message, fix); a second rejection of the record replaces the first.
+            retried: The rejected version came from the rejected store.
+        """
+        record = (stream, key)
+        with self._lock:
+            if record not in self._rejected:
+                self._rejected[record] = entity
+                self.counts.setdefault((stream, entity), Counter())["rejected"] += 1
+            listed = self._listed.get(record)
+            if listed is not None:
+                self.rejections[_position(self.rejections, listed)] = listing
+                self._listed[record] = listing
+            elif len(self.rejections) < MAX_LISTED:
+                self.rejections.append(listing)
+                self._listed[record] = listing
+            self._note_retried(record, entity, "rejected", retried=retried)
+
+    def settle(
+        self, stream: str, entity: str, key: str | None, counter: str, *, retried: bool
+    ) -> None:
+        """Count a record's outcome other than rejected (created, updated, unchanged…).
+
+        A record rejected earlier in the run (an older version) is no longer counted
+        rejected: it ends written.
+
+        Args:
+            stream: Its stream.
+            entity: Its entity.
+            key: Its key in the rejected store (None: a record that cannot be in it).
+            counter: The outcome counter.
+            retried: The settled version came from the rejected store.
+        """
+        self.add(stream, entity, counter)
+        if key is None:
+            return
+        record = (stream, key)
+        with self._lock:
+            was = self._rejected.pop(record, None)
+            if was is not None:
+                self.counts[(stream, was)]["rejected"] -= 1
+                listed = self._listed.pop(record, None)
+                if listed is not None:
+                    del self.rejections[_position(self.rejections, listed)]
+            self._note_retried(record, entity, counter, retried=retried)
+
+    def retrying(self, stream: str, entity: str, key: str) -> bool:
+        """Count a record taken from the rejected store; False if already taken this run."""
+        record = (stream, key)
+        with self._lock:
+            if record in self._retried:
+                return False
+            self._retried[record] = (entity, PENDING)
+            self.counts.setdefault((stream, entity), Counter())["retried"] += 1
+            return True
+
+    def _note_retried(
+        self, record: tuple[str, str], entity: str, outcome: str, *, retried: bool
+    ) -> None:
+        if record in self._retried:
+            self._retried[record] = (entity, outcome if retried else SUPERSEDED)
+
+    def retried_outcomes(self) -> dict[tuple[str, str], Counter[str]]:
+        """Return, per stream and entity, what became of the records retried this run."""
+        outcomes: dict[tuple[str, str], Counter[str]] = {}
+        with self._lock:
+            for (stream, _), (entity, outcome) in self._retried.items():
+                outcomes.setdefault((stream, entity), Counter())[outcome] += 1
+        return outcomes
+
+    def retried_summary(self) -> list[str]:
+        """Return one line per stream that retried records, saying what became of them."""
+        lines = []
+        for (stream, entity), outcomes in sorted(self.retried_outcomes().items()):
+            parts = [
+                f"{n} {_OUTCOME_WORDS.get(outcome, outcome)}"
+                for outcome, n in sorted(outcomes.items(), key=lambda item: (-item[1], item[0]))
+            ]
+            lines.append(
+                f"{stream} → {entity}: {outcomes.total()} retried from earlier runs: "
+                + ", ".join(parts)
+            )
+        return lines
 
     def note_conflict(self, entry: dict[str, Any]) -> None:
         """Keep a conflict for the report (the first 100 only)."""
@@ -131,6 +248,7 @@ class SyncReport:
         lines.extend(
             "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows
         )
+        lines.extend(self.retried_summary())
         return "\n".join(lines)
 
     def to_json(
@@ -138,8 +256,14 @@ class SyncReport:
     ) -> dict[str, Any]:
         """Return the whole report as a JSON-ready dict."""
         with self._lock:
+            outcomes = self.retried_outcomes()
             streams = [
-                {"stream": stream, "entity": entity, **{n: c[n] for n in COUNTERS}}
+                {
+                    "stream": stream,
+                    "entity": entity,
+                    **{n: c[n] for n in COUNTERS},
+                    "retried_outcomes": dict(sorted(outcomes.get((stream, entity), {}).items())),
+                }
                 for (stream, entity), c in sorted(self.counts.items())
             ]
             return {
@@ -153,6 +277,7 @@ class SyncReport:
                 "rejections": list(self.rejections),
                 "conflicts": list(self.conflicts),
                 "restored": list(self.restored),
+                "retried_summary": self.retried_summary(),
                 "custom_fields_created": list(self.custom_fields_created),
                 "api_calls": dict(self.api_calls),
             }
@@ -185,6 +310,10 @@ class SyncReport:
             },
             "rejections": rejections[:MAX_LISTED],
         }
+
+
+def _position(entries: list[dict[str, Any]], entry: dict[str, Any]) -> int:
+    return next(i for i, e in enumerate(entries) if e is entry)
 
 
 def _one_line(rejection: dict[str, Any], limit: int) -> str:

@@ -38,6 +38,8 @@ from target_akountify.mapping.entities import CUSTOMERS
 from target_akountify.matching import NaturalKeyIndex
 from target_akountify.planner import Plan, Planner
 from target_akountify.problems import Problem
+from target_akountify.rehearsal import Rehearsal
+from target_akountify.rejected import record_key
 from target_akountify.report import utc_now
 from target_akountify.text import truncate
 
@@ -128,6 +130,8 @@ class Writer:
             max_workers=settings.max_concurrency, thread_name_prefix="write"
         )
         self.run_id = uuid.uuid4().hex
+        # a dry run plans and settles like a real one; only its batches are answered locally
+        self.rehearsal = Rehearsal(client) if settings.dry_run else None
         self._indexes: dict[str, NaturalKeyIndex] = {}
         self._index_lock = threading.Lock()
         self._warnings_logged = 0
@@ -181,7 +185,7 @@ class Writer:
             self.reject(item, mapped.problems)
             return True
         if mapped.intent == "skip":
-            self.report.add(mapped.stream, mapped.entity, "skipped")
+            self._settled(item, "skipped")
             self.store.resolve(mapped.stream, mapped.external_id, mapped.record)
             return True
         return False
@@ -297,11 +301,8 @@ class Writer:
             return True
         if plan.kind in {"unchanged", "skip"}:
             self._note_conflicts(mapped, plan)
-            self.report.add(mapped.stream, mapped.entity, plan.kind.replace("skip", "skipped"))
+            self._settled(item, plan.kind.replace("skip", "skipped"))
             self.store.resolve(mapped.stream, mapped.external_id, mapped.record)
-            return True
-        if self.settings.dry_run:
-            self._count_success(item, plan, _expected_result(plan))
             return True
         return False
 
@@ -407,7 +408,7 @@ class Writer:
         }.get(result, "updated")
         if plan.kind in {"link", "archive"}:  # an archive is an upsert of status: archived
             counter = {"link": "linked", "archive": "archived"}[plan.kind]
-        self.report.add(mapped.stream, mapped.entity, counter)
+        self._settled(item, counter)
         if plan.restores:
             self._note_restored(mapped, plan)
         self._note_conflicts(mapped, plan)
@@ -456,10 +457,18 @@ class Writer:
             plan.conflicts[0].resolution,
         )
 
+    def _settled(self, item: WorkItem, counter: str) -> None:
+        """Count a record's outcome (once per record: see ``report.py``)."""
+        mapped = item.mapped
+        key = mapped.external_id
+        if key is None and item.retried:
+            key = record_key(None, mapped.record)
+        self.report.settle(mapped.stream, mapped.entity, key, counter, retried=item.retried)
+
     def reject(self, item: WorkItem, problems: list[Problem]) -> None:
         """Keep a record in the rejected store and count it (the run goes on)."""
         mapped = item.mapped
-        self.store.reject(
+        stored = self.store.reject(
             stream=mapped.stream,
             external_id=mapped.external_id,
             entity=mapped.entity,
@@ -467,9 +476,11 @@ class Writer:
             reasons=problems,
             now=utc_now(),
         )
-        self.report.add(mapped.stream, mapped.entity, "rejected")
         first = problems[0] if problems else Problem("", "rejected", "rejected", "see the log")
-        self.report.note_rejection(
+        self.report.reject(
+            mapped.stream,
+            mapped.entity,
+            stored.key,
             {
                 "stream": mapped.stream,
                 "entity": mapped.entity,
@@ -480,7 +491,8 @@ class Writer:
                     f"{p.field}: {p.message}" if p.field else p.message for p in problems
                 ),
                 "fix": first.fix,
-            }
+            },
+            retried=item.retried,
         )
         LOGGER.warning(
             "Rejected %s %s (kept in the rejected store, retried next run): %s",
@@ -581,7 +593,7 @@ class _BatchSender:
     def _send(self) -> None:
         body = batch_body(self.encoded)
         future = self.writer._senders.submit(  # noqa: SLF001 - the writer's own helper
-            self.writer.client.batch, body, key_salt=self.salt
+            (self.writer.rehearsal or self.writer.client).batch, body, key_salt=self.salt
         )
         self.sent.append((self.batch, future))
         self.batch, self.encoded, self.size = [], [], 0
@@ -612,10 +624,6 @@ def _detail_path(path: Any) -> str:
     text = _DETAIL_INDEX.sub(r".\1", str(path))
     text = re.sub(r"^operations\.\d+\.", "", text)
     return text.removeprefix("data.")
-
-
-def _expected_result(plan: Plan) -> str:
-    return {"create": "created", "archive": "archived"}.get(plan.kind, "updated")
 
 
 def _jsonable(value: Any) -> Any:
