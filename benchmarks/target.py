@@ -19,7 +19,9 @@ off except in the last case):
 * ``target at 60 requests/min``: Akountify's default limit; the share of the allowed rate used
   and the number of 429s.
 
-Figures are medians of ``--runs`` runs. Prints one Markdown table.
+Figures are medians of ``--runs`` runs; each target run follows its plain run, and the ratio is
+the median of the ratios of these pairs (the shared machine's load drifts between runs). The
+1-minute load average at the end of every run is printed with it. Prints one Markdown table.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,12 +119,19 @@ class Measure:
     emulator_cpu: float = 0.0
     peak_rss: int = 0
     report: dict[str, Any] | None = None
+    load: float = field(default_factory=lambda: os.getloadavg()[0])
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a running process (Linux ``/proc``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """User + system CPU seconds of this process (the plain client's threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def children_cpu_seconds() -> float:
@@ -201,11 +210,17 @@ def plain_client(akountify: RunningAkountify, bodies: list[bytes]) -> Measure:
 
     requests_ = [(body, uuid.uuid4().hex) for body in bodies]
     pid = emulator_pid(akountify)
+    own_before = own_cpu_seconds()
     cpu_before, started = cpu_seconds(pid), time.perf_counter()
     with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
         list(pool.map(post, requests_))
     seconds = time.perf_counter() - started
-    return Measure(seconds, len(bodies), emulator_cpu=cpu_seconds(pid) - cpu_before)
+    return Measure(
+        seconds,
+        len(bodies),
+        target_cpu=own_cpu_seconds() - own_before,
+        emulator_cpu=cpu_seconds(pid) - cpu_before,
+    )
 
 
 def run_target(
@@ -280,6 +295,11 @@ def measure_target(base: Path, singer: Path, name: str, per_minute: int = 0) -> 
         return run_target(akountify, creds, singer, base / f"work-{name}")
 
 
+def _loads(measures: list[Measure]) -> str:
+    """The 1-minute load average at the end of each run (the shared machine's noise)."""
+    return " / ".join(f"{m.load:.1f}" for m in measures)
+
+
 def median(measures: list[Measure], attribute: str) -> float:
     return float(statistics.median(getattr(m, attribute) for m in measures))
 
@@ -301,39 +321,46 @@ def main() -> None:
         rows.append(
             f"| target start-up (no record) | 0 | {startup:.2f} | - | - | - | "
             f"{median(startups, 'target_cpu'):.2f} s | - | "
-            f"{median(startups, 'peak_rss') / 2**20:.0f} MB |"
+            f"{median(startups, 'peak_rss') / 2**20:.0f} MB | {median(startups, 'load'):.1f} |"
         )
         for size in args.sizes:
-            plain_rate = None
-            if not args.no_plain:
-                bodies = first_sync_bodies(size, "T")
-                plains = [measure_plain(base, size, bodies, run) for run in range(args.runs)]
-                del bodies
-                seconds = median(plains, "seconds")
-                plain_rate = size / seconds
-                rows.append(
-                    f"| plain client (limit) | {size:,} | {seconds:.1f} | {plain_rate:,.0f} | "
-                    f"1.00 | {plains[0].calls} | - | "
-                    f"{median(plains, 'emulator_cpu') / size * 1000:.3f} | - |"
-                )
             singer = base / f"accounts-{size}.singer"
             write_singer(singer, size, "T")
-            targets = [measure_target(base, singer, f"{size}-{run}") for run in range(args.runs)]
+            bodies = [] if args.no_plain else first_sync_bodies(size, "T")
+            plains: list[Measure] = []
+            targets: list[Measure] = []
+            for run in range(args.runs):  # each target run right after its plain run
+                if bodies:
+                    plains.append(measure_plain(base, size, bodies, run))
+                targets.append(measure_target(base, singer, f"{size}-{run}"))
+            del bodies
             singer.unlink()
+            if plains:
+                seconds = median(plains, "seconds")
+                rows.append(
+                    f"| plain client (limit) | {size:,} | {seconds:.1f} | {size / seconds:,.0f} | "
+                    f"1.00 | {plains[0].calls} | "
+                    f"{median(plains, 'target_cpu') / size * 1000:.3f} (client) | "
+                    f"{median(plains, 'emulator_cpu') / size * 1000:.3f} | - | "
+                    f"{_loads(plains)} |"
+                )
             seconds = median(targets, "seconds")
-            rate = size / seconds
-            if plain_rate is None:
-                ratio = "-"
-            else:
-                without_startup = size / max(seconds - startup, 1e-9) / plain_rate
-                ratio = f"{rate / plain_rate:.2f} ({without_startup:.2f} w/o start-up)"
+            ratio = "-"
+            if plains:  # ratios of the runs paired in time, then their median
+                pairs = list(zip(plains, targets, strict=True))
+                ratios = [p.seconds / t.seconds for p, t in pairs]
+                bare = [p.seconds / max(t.seconds - startup, 1e-9) for p, t in pairs]
+                ratio = (
+                    f"{statistics.median(ratios):.2f} ({statistics.median(bare):.2f} w/o "
+                    f"start-up; runs {' / '.join(f'{r:.2f}' for r in ratios)})"
+                )
             calls = targets[0].calls
             rows.append(
-                f"| target, first sync | {size:,} | {seconds:.1f} | {rate:,.0f} | {ratio} | "
-                f"{calls} ({calls / minimum_calls(size):.3f} x min) | "
+                f"| target, first sync | {size:,} | {seconds:.1f} | {size / seconds:,.0f} | "
+                f"{ratio} | {calls} ({calls / minimum_calls(size):.3f} x min) | "
                 f"{median(targets, 'target_cpu') / size * 1000:.3f} | "
                 f"{median(targets, 'emulator_cpu') / size * 1000:.3f} | "
-                f"{max(m.peak_rss for m in targets) / 2**20:.0f} MB |"
+                f"{max(m.peak_rss for m in targets) / 2**20:.0f} MB | {_loads(targets)} |"
             )
         if args.rate_records:
             size = args.rate_records
@@ -347,7 +374,7 @@ def main() -> None:
                 f"| target at 60 requests/min | {size:,} | {paced.seconds:.1f} | "
                 f"{size / paced.seconds:,.0f} | - | {made} requests, "
                 f"{calls.get('rate_limited', 0)} x 429, {made / allowed:.1%} of the allowed "
-                f"rate | - | - | {paced.peak_rss / 2**20:.0f} MB |"
+                f"rate | - | - | {paced.peak_rss / 2**20:.0f} MB | {paced.load:.1f} |"
             )
     load = os.getloadavg()[0]
     print(
@@ -356,9 +383,9 @@ def main() -> None:
     )
     print(
         "| case | records | s | records/s | ratio to limit | API calls (read + write) "
-        "| target CPU ms/record | emulator CPU ms/record | peak RSS |"
+        "| target CPU ms/record | emulator CPU ms/record | peak RSS | load (1 min) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(row)
 
