@@ -2,7 +2,7 @@
 
 A job is created with the same ordered SOQL as REST (``ORDER BY key, Id``), its status is
 checked on the schedule of :mod:`~tap_salesforce_lite.bulk_wait` (at its estimated end when the
-record count is known, else at every doubling of its running time, capped) until it completes,
+record count is known, else at each half again of its running time, capped) until it completes,
 and its CSV results are read one ``maxRecords`` page at a time, each page parsed as it
 arrives (quoted multi-line values intact). A connection dropped in the middle of a page is
 retried with the same locator, skipping the rows already handed out, so nothing is lost or

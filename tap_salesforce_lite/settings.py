@@ -263,8 +263,9 @@ CONFIG_SCHEMA: Final[dict[str, Any]] = th.PropertiesList(
         th.NumberType(minimum=0),
         default=30.0,
         description="Longest wait in seconds between two Bulk job status checks. A job is "
-        "checked at its estimated end when its record count is known, else each wait is as "
-        "long as the job has run so far (0.5, 1, 2, 4 ... s after creation), up to this.",
+        "checked at its estimated end when its record count is known, else each wait is half "
+        "as long as the job has run so far (0.5, 1, 1.5, 2.25 ... s after creation), up to "
+        "this.",
     ),
 ).to_dict()
 

@@ -52,9 +52,10 @@ def check_times(schedule: PollSchedule, job_seconds: float) -> list[float]:
 # The schedule (pure)
 
 
-def test_unknown_duration_is_checked_at_every_doubling_of_its_running_time() -> None:
+def test_unknown_duration_is_checked_at_each_half_again_of_its_running_time() -> None:
     schedule = PollSchedule(30.0)
-    assert check_times(schedule, 20.0) == [0.5, 1, 2, 4, 8, 16, 32]
+    times = [0.5, 1.0, 1.5, 2.25, 3.375, 5.0625, 7.59375, 11.390625, 17.0859375, 25.62890625]
+    assert check_times(schedule, 20.0) == pytest.approx(times)
     # A job that is done by the first check costs one check.
     assert check_times(schedule, 0.3) == [FIRST_WAIT]
 
@@ -65,24 +66,25 @@ def test_long_jobs_are_checked_at_the_capped_interval() -> None:
     waits = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert max(waits) == 30.0
     assert times[-1] - 2 * 3600.0 <= 30.0  # a finished job waits at most one interval
-    # 7 checks up to 32 s, then one every 30 s.
-    assert len(times) == 7 + -(-(2 * 3600 - 32) // 30)
+    # 12 checks up to 57.7 s (the last wait under the cap), then one every 30 s.
+    assert times[11] == pytest.approx(57.6650390625)
+    assert len(times) == 12 + -(-(2 * 3600 - times[11]) // 30)
 
 
-def test_a_finished_job_never_waits_longer_than_it_ran() -> None:
+def test_a_finished_job_never_waits_longer_than_half_its_running_time() -> None:
     schedule = PollSchedule(1_000.0)
     for job_seconds in (0.7, 3.1, 17.0, 95.5, 400.0):
         last = check_times(schedule, job_seconds)[-1]
-        assert job_seconds <= last <= 2 * job_seconds
+        assert job_seconds <= last <= 1.5 * job_seconds
 
 
 def test_a_known_count_puts_the_first_check_at_the_optimistic_estimate() -> None:
     schedule = PollSchedule(60.0, expected_records=1_000_000)
     estimate = 1_000_000 / OPTIMISTIC_RECORDS_PER_SECOND * 1.1 + 0.25
     assert schedule.first_wait() == pytest.approx(estimate)
-    # A 20 s job: the estimate falls short, then the running time doubles once: 2 checks
-    # instead of the 7 an unsized job of that length costs.
-    assert check_times(schedule, 20.0) == pytest.approx([estimate, 2 * estimate])
+    # A 20 s job: the estimate falls short, then the schedule goes on from there: 3 checks
+    # instead of the 10 an unsized job of that length costs.
+    assert check_times(schedule, 20.0) == pytest.approx([estimate, 1.5 * estimate, 2.25 * estimate])
 
 
 def test_a_throughput_learned_earlier_in_the_run_makes_one_check_enough() -> None:
@@ -111,11 +113,11 @@ def test_reported_progress_extrapolates_the_end() -> None:
     # A quarter done after 40 s: the rest takes 120 s more (plus the margin).
     status = {"state": "InProgress", "numberRecordsProcessed": 250_000}
     assert schedule.next_wait(40.0, status) == pytest.approx(120 * 1.1 + 0.25)
-    # Nearly done: the next check comes soon, not at the next doubling.
+    # Nearly done: the next check comes soon, not half the running time later.
     nearly = {"state": "InProgress", "numberRecordsProcessed": 990_000}
     assert schedule.next_wait(40.0, nearly) == pytest.approx(10_000 * 40 / 990_000 * 1.1 + 0.25)
-    # Progress means nothing without the record count: the running time doubles.
-    assert PollSchedule(600.0).next_wait(40.0, status) == 40.0
+    # Progress means nothing without the record count: the usual half of the running time.
+    assert PollSchedule(600.0).next_wait(40.0, status) == 20.0
 
 
 def test_every_wait_respects_the_cap_even_below_the_first_wait() -> None:
@@ -210,8 +212,9 @@ def test_the_job_loop_sleeps_the_schedule_and_checks_once_per_wait() -> None:
     job = bulk_job(api, clock)
     rows = [row for _header, row in job.rows()]
     assert rows == [["001000000000000000", "Name 0"], ["001000000000000001", "Name 1"]]
-    assert clock.sleeps == [0.5, 0.5, 1, 2, 4, 8, 16]
-    assert job.status_checks == api.status_calls == 7
+    times = check_times(PollSchedule(30.0), 20.0)
+    assert clock.sleeps == pytest.approx([times[0], *(b - a for a, b in itertools.pairwise(times))])
+    assert job.status_checks == api.status_calls == len(times) == 10
     assert job.records_expected == 2
 
 
