@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from target_akountify.rejected import RejectedEntry
     from target_akountify.runtime import Runtime
     from target_akountify.target import TargetAkountify
+    from target_akountify.writer import Prepared
 
 #: Records mapped between two drains of a stream (reads go by 100, writes by 50).
 DEFAULT_DRAIN_SIZE = 1000
@@ -227,16 +228,20 @@ class AkountifySink(BatchSink):
         items: list[WorkItem] = context.get("items", [])
         self.runtime.report.add(self.stream_name, self.compiled.entity.name, "received", len(items))
         retries, self._retries = self._retries, []
-        self.target.submit_drain(lambda: self._write(items, retries))
+        prepared = self.runtime.writer.prepare(self.compiled, [*retries, *items])
+        self.target.submit_drain(lambda: self._write(items, retries, prepared))
 
     def flush_retries(self) -> None:
         """Write retries that no batch of this run carried (the stream sent no record)."""
         if self._retries and self.compiled is not None:
             self.target.drain_parents(self)
             retries, self._retries = self._retries, []
-            self.target.submit_drain(lambda: self._write([], retries))
+            prepared = self.runtime.writer.prepare(self.compiled, retries)
+            self.target.submit_drain(lambda: self._write([], retries, prepared))
 
-    def _write(self, items: list[WorkItem], retries: list[WorkItem]) -> None:
+    def _write(
+        self, items: list[WorkItem], retries: list[WorkItem], prepared: Prepared | None = None
+    ) -> None:
         if self.compiled is None:
             return
         if retries:
@@ -246,7 +251,7 @@ class AkountifySink(BatchSink):
                 self.stream_name,
             )
         try:
-            merged = self.runtime.writer.write(self.compiled, [*retries, *items])
+            merged = self.runtime.writer.write(self.compiled, [*retries, *items], prepared)
         except Exception as exc:
             self.runtime.finish(failed=True, error=str(exc))
             raise

@@ -12,7 +12,10 @@ One :class:`Writer` serves the whole run (all streams). For each drained group o
 
 Steps 3 to 6 are a pipeline: a read's 100 records are planned as soon as it answers and their
 batches are sent at once, while the next reads are already on their way, so reads overlap
-writes and the planning of one chunk overlaps the requests of the others;
+writes and the planning of one chunk overlaps the requests of the others. Across drains,
+:meth:`Writer.prepare` sends the first reads of a drain while the drain before it is still being
+written (never for an external id that an earlier drain still writes: such a read could be
+stale), so the writes of one drain run into the next without a pause;
 7. settles every operation's result: counts it, removes the record from the rejected store, or
    follows up (412 → re-read and plan again; 409 duplicate name → link the unlinked holder or
    rename by ``duplicate_name_suffix`` or reject; 404 → create) or rejects it with the reason
@@ -92,6 +95,23 @@ class WorkItem:
 
 
 @dataclass
+class Prepared:
+    """A drain registered before it is written (see :meth:`Writer.prepare`).
+
+    Attributes:
+        entity: The entity written.
+        keys: The external ids the drain writes (reserved until it is written).
+        chunks: The external ids of each chunk read ahead.
+        reads: The reads of these chunks, on their way.
+    """
+
+    entity: str
+    keys: frozenset[str]
+    chunks: list[list[str]]
+    reads: list[Future[list[dict[str, Any]]]]
+
+
+@dataclass
 class _Pending:
     """An operation on its way, with what is needed to follow it up."""
 
@@ -133,6 +153,8 @@ class Writer:
         # a dry run plans and settles like a real one; only its batches are answered locally
         self.rehearsal = Rehearsal(client) if settings.dry_run else None
         self._indexes: dict[str, NaturalKeyIndex] = {}
+        self._reserved: list[Prepared] = []
+        self._reserved_lock = threading.Lock()
         self._index_lock = threading.Lock()
         self._warnings_logged = 0
 
@@ -143,16 +165,61 @@ class Writer:
 
     # ------------------------------------------------------------------ entry point
 
-    def write(self, compiled: CompiledStream, items: list[WorkItem]) -> int:
+    def prepare(self, compiled: CompiledStream, items: list[WorkItem]) -> Prepared:
+        """Register a drain that will be written after the ones registered before it.
+
+        Call it in the order the drains are written, then pass the result to :meth:`write`. It
+        reserves the drain's external ids and, unless a drain registered earlier and not yet
+        written holds one of the first ones, sends the reads of its first chunks now.
+
+        Args:
+            compiled: The stream's compiled mapping.
+            items: The records, as they will be given to :meth:`write`.
+
+        Returns:
+            The registration.
+        """
+        entity = compiled.entity.name
+        order = _live_order(items)
+        head = order[: READ_CHUNK * READ_AHEAD]
+        prepared = Prepared(entity, frozenset(order), [], [])
+        with self._reserved_lock:
+            busy = any(
+                earlier.entity == entity and not earlier.keys.isdisjoint(head)
+                for earlier in self._reserved
+            )
+            self._reserved.append(prepared)
+        if head and not busy:
+            prepared.chunks = [head[i : i + READ_CHUNK] for i in range(0, len(head), READ_CHUNK)]
+            prepared.reads = [
+                self._readers.submit(self.client.list_by_external_ids, entity, chunk)
+                for chunk in prepared.chunks
+            ]
+        return prepared
+
+    def write(
+        self, compiled: CompiledStream, items: list[WorkItem], prepared: Prepared | None = None
+    ) -> int:
         """Settle every item: write, skip as unchanged, or reject.
 
         Args:
             compiled: The stream's compiled mapping.
             items: The records, in arrival order.
+            prepared: What :meth:`prepare` returned for these items, if it was called.
 
         Returns:
             How many records were merged into a later one with the same external id.
         """
+        try:
+            return self._write(compiled, items, prepared)
+        finally:
+            if prepared is not None:
+                with self._reserved_lock:
+                    self._reserved.remove(prepared)
+
+    def _write(
+        self, compiled: CompiledStream, items: list[WorkItem], prepared: Prepared | None
+    ) -> int:
         planner = Planner(compiled, self.settings.conflict_policy)
         live: dict[str, WorkItem] = {}
         for item in items:
@@ -164,7 +231,7 @@ class Writer:
         merged = sum(1 for i in items if i.mapped.ok and i.mapped.intent != "skip") - len(live)
         try:
             if live:
-                pending = self._first_round(planner, live)
+                pending = self._first_round(planner, live, prepared)
                 rounds = 1
                 while pending and rounds < MAX_ROUNDS:
                     rounds += 1
@@ -208,15 +275,24 @@ class Writer:
 
     # ------------------------------------------------------------------ reading
 
-    def _first_round(self, planner: Planner, live: dict[str, WorkItem]) -> list[_Pending]:
+    def _first_round(
+        self, planner: Planner, live: dict[str, WorkItem], prepared: Prepared | None
+    ) -> list[_Pending]:
         """Read, plan and send the drain chunk by chunk; return the follow-ups.
 
-        Up to :data:`READ_AHEAD` reads are in flight ahead of the chunk being planned; each
-        chunk's operations join the batches being filled, and a full batch is sent at once.
+        Up to :data:`READ_AHEAD` reads are in flight ahead of the chunk being planned (the
+        first ones sent by :meth:`prepare`, when it could); each chunk's operations join the
+        batches being filled, and a full batch is sent at once.
         """
         external_ids = list(live)
         chunks = [external_ids[i : i + READ_CHUNK] for i in range(0, len(external_ids), READ_CHUNK)]
         reads: deque[Future[list[dict[str, Any]]]] = deque()
+        if (
+            prepared is not None
+            and prepared.entity == planner.entity
+            and prepared.chunks == chunks[: len(prepared.chunks)]
+        ):
+            reads.extend(prepared.reads)
         sender = _BatchSender(self, planner, 1)
         with sender:
             for index, chunk in enumerate(chunks):
@@ -615,6 +691,17 @@ class _BatchSender:
             )
             if follow is not None:
                 self.follow_ups.append(follow)
+
+
+def _live_order(items: list[WorkItem]) -> list[str]:
+    """Return the external ids :meth:`Writer.write` reads, in its order (the last copy wins)."""
+    live: dict[str, None] = {}
+    for item in items:
+        mapped = item.mapped
+        if mapped.ok and mapped.intent != "skip" and mapped.external_id is not None:
+            live.pop(mapped.external_id, None)
+            live[mapped.external_id] = None
+    return list(live)
 
 
 def _detail_path(path: Any) -> str:
