@@ -14,12 +14,15 @@ in its own process writing its Singer messages to /dev/null:
 * the tap with ``api_type: auto`` (the default: a REST probe, then Bulk from 100,000 records);
 * the tap again, incremental, with nothing changed since the REST run.
 
-It prints one table: records, seconds, records/s, the ratio to the plain client of the same API
-measured in the same run, API calls (from the emulator's counter) against the minimum the API
-allows, and the peak RSS of the process (``wait4``). The minimum of a REST read is one call per
-2,000 records; of a Bulk read, the job's creation, one results call per 200,000 records and
-one status check (results are served only once a check has seen ``JobComplete``); ``auto``
-adds its REST probe when it goes to Bulk. A no-change incremental run's minimum is one query.
+Each round runs every case once, in that order; with ``--runs R`` there are R rounds. It
+prints one table: records, median seconds, records/s, the ratio to the plain client of the same
+API (the median of the per-round ratios, so each compares runs made under nearly the same
+load), API calls (from the emulator's counter) against the minimum the API allows, the peak
+RSS of the process (``VmHWM``) and the one-minute load average when the case ended. The
+minimum of a REST read is one call per 2,000 records; of a Bulk read, the job's creation, one
+results call per 200,000 records and one status check (results are served only once a check
+has seen ``JobComplete``); ``auto`` adds its REST probe when it goes to Bulk. A no-change
+incremental run's minimum is one query.
 """
 
 from __future__ import annotations
@@ -203,6 +206,7 @@ class Measure:
     rss_mb: float
     calls: int
     load: float
+    samples: list[Sample]
 
 
 @dataclass
@@ -257,9 +261,8 @@ def tap_child(rss_file: str, tap_args: list[str]) -> None:
     TapSalesforceLite.cli(tap_args, prog_name="tap-salesforce-lite")
 
 
-def run_case(case: str, argv: list[str], sf: RunningSalesforce, work: Path, runs: int) -> Measure:
-    """Median seconds of ``runs`` runs of one case."""
-    samples = [_child(argv, sf, work) for _ in range(runs)]
+def measure(case: str, samples: list[Sample]) -> Measure:
+    """Median seconds (and load) of a case's runs, the peak RSS of all."""
     return Measure(
         case,
         samples[0].records,
@@ -267,6 +270,19 @@ def run_case(case: str, argv: list[str], sf: RunningSalesforce, work: Path, runs
         max(s.rss_mb for s in samples),
         samples[0].calls,
         statistics.median(s.load for s in samples),
+        samples,
+    )
+
+
+def paired_ratio(case: Measure, limit: Measure) -> float:
+    """Median over the rounds of the case's records/s over its plain client's, same round.
+
+    Each round runs every case once, the plain client just before the taps of its API, so a
+    ratio compares runs made under nearly the same load (it drifts across a benchmark).
+    """
+    return statistics.median(
+        (s.records / s.seconds) / (p.records / p.seconds)
+        for s, p in zip(case.samples, limit.samples, strict=True)
     )
 
 
@@ -329,39 +345,21 @@ def bench(accounts: int, runs: int, data_root: Path) -> list[Measure]:
         python = sys.executable
         tap_exe = str(Path(python).with_name("tap-salesforce-lite"))
         tap = [python, __file__, "--tap"]
-        results = []
+        catalog_path = work / "catalog.json"
+        cases: dict[str, list[str]] = {}
         for api in ("rest", "bulk"):
-            results.append(
-                run_case(
-                    f"plain {api}",
-                    [python, __file__, "--plain", api, "--spec", str(spec_path)],
-                    sf,
-                    work,
-                    runs,
-                )
-            )
+            cases[f"plain {api}"] = [python, __file__, "--plain", api, "--spec", str(spec_path)]
             cfg = work / f"config-{api}.json"
             cfg.write_text(json.dumps({**config, "api_type": api}))
-            results.append(
-                run_case(
-                    f"tap {api}",
-                    [*tap, "--config", str(cfg), "--catalog", str(work / "catalog.json")],
-                    sf,
-                    work,
-                    runs,
-                )
-            )
+            cases[f"tap {api}"] = [*tap, "--config", str(cfg), "--catalog", str(catalog_path)]
         cfg = work / "config-auto.json"
         cfg.write_text(json.dumps({**config, "api_type": "auto"}))
-        results.append(
-            run_case(
-                "tap auto",
-                [*tap, "--config", str(cfg), "--catalog", str(work / "catalog.json")],
-                sf,
-                work,
-                runs,
-            )
-        )
+        cases["tap auto"] = [*tap, "--config", str(cfg), "--catalog", str(catalog_path)]
+        samples: dict[str, list[Sample]] = {case: [] for case in cases}
+        for _round in range(runs):
+            for case, argv in cases.items():
+                samples[case].append(_child(argv, sf, work))
+        results = [measure(case, case_samples) for case, case_samples in samples.items()]
         # Incremental with nothing new: the state of a REST run (streamed, not held in memory).
         state_path = work / "state.json"
         rest_run = [tap_exe, "--config", str(work / "config-rest.json")]
@@ -374,7 +372,8 @@ def bench(accounts: int, runs: int, data_root: Path) -> list[Measure]:
         state_path.write_text(json.dumps(json.loads(last_state)["value"]))
         sf.advance_clock(86_400)
         incremental = [*tap, *rest_run[1:], "--state", str(state_path)]
-        results.append(run_case("tap incremental, no change", incremental, sf, work, 1))
+        no_change = _child(incremental, sf, work)
+        results.append(measure("tap incremental, no change", [no_change]))
         return results
 
 
@@ -426,12 +425,7 @@ def main() -> None:
         for m in results:
             rate = m.records / m.seconds if m.seconds else 0.0
             api = "bulk" if uses_bulk(m.case, m.records) else "rest"
-            limit = limits[api]
-            ratio = (
-                rate / (limit.records / limit.seconds)
-                if "no change" not in m.case
-                else float("nan")
-            )
+            ratio = paired_ratio(m, limits[api]) if "no change" not in m.case else float("nan")
             minimum = minimum_calls(m.case, m.records)
             print(
                 f"| {accounts} | {m.case} | {m.records} | {m.seconds:.2f} | {rate:,.0f} | "
