@@ -94,7 +94,7 @@ class WorkItem:
     retried: bool = False
 
 
-@dataclass
+@dataclass(eq=False)  # one registration is one drain: compared (and removed) by identity
 class Prepared:
     """A drain registered before it is written (see :meth:`Writer.prepare`).
 
