@@ -92,7 +92,6 @@ class BulkQuery:
         self.job_id: str | None = None
         self.records_expected: int | None = None
         self.status_checks = 0
-        self.waits: list[float] = []
         self._created_at = 0.0
 
     def rows(self) -> Iterator[tuple[list[str], list[str]]]:
@@ -181,7 +180,6 @@ class BulkQuery:
             wait = self.schedule.next_wait(elapsed, status)
 
     def _pause(self, seconds: float) -> None:
-        self.waits.append(seconds)
         if seconds > 0:
             self._sleep(seconds)
 
