@@ -17,6 +17,7 @@ from singer_sdk.sinks import BatchSink
 from singer_sdk.sinks.core import BaseJSONSchemaValidator
 from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
+from target_akountify.fast_schema import compile_fast_check
 from target_akountify.mapping.mapper import MappedRecord, map_record
 from target_akountify.problems import Problem
 from target_akountify.writer import WorkItem
@@ -41,18 +42,23 @@ class CollectingValidator(BaseJSONSchemaValidator):
     """Checks records against the stream's SCHEMA and keeps the errors instead of raising.
 
     The sink reads them with :meth:`take_errors` right after validation, and rejects the record
-    with one problem per error.
+    with one problem per error. A compiled check (see ``fast_schema.py``) passes the valid
+    records first; only the others are walked by ``jsonschema`` for their errors.
     """
 
     def __init__(self, schema: dict[str, Any]) -> None:
         """Build a JSON Schema validator (formats are not checked; the mapping checks values)."""
         super().__init__(schema)
         self._validator = DEFAULT_JSONSCHEMA_VALIDATOR(schema)
+        self._matches = compile_fast_check(schema)
         self._errors: list[Problem] = []
 
     @override
     def validate(self, record: dict[str, Any]) -> None:
         """Collect every way the record breaks the SCHEMA (never raises)."""
+        if self._matches is not None and self._matches(record):
+            self._errors = []
+            return
         self._errors = [
             Problem(
                 ".".join(str(p) for p in error.absolute_path) or "",
