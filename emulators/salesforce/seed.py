@@ -3,9 +3,8 @@
 The same seed, account count and ``now`` on a fresh data folder give the same records, byte
 for byte (with the same Faker version installed). Values come from Faker pools drawn once per
 run (many locales: Latin, accented, CJK, right-to-left, Cyrillic, Greek, Devanagari, Thai),
-combined with a seeded ``random.Random``; worker processes generate the account batches into
-batch files that this process copies in (``seed_workers``), without a journal or fsync on a
-database no one else has open, and the timestamp indexes are built after the load.
+combined with a seeded ``random.Random``; rows are inserted with ``executemany`` in large
+transactions with ``PRAGMA synchronous=OFF``, and indexes are built after the load.
 
 What a run writes, for N accounts (averages where a count is drawn per account):
 
@@ -68,7 +67,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from emulators.salesforce.catalog import default_catalog
 from emulators.salesforce.seed_context import SeedContext, SeedCounts
@@ -85,9 +84,6 @@ from emulators.salesforce.seed_workers import STRIDES, RunPlan, open_connection,
 from emulators.salesforce.store import OrgStore
 from emulators.salesforce.tables import INDEXED_TIMESTAMPS, create_indexes, drop_indexes
 
-if TYPE_CHECKING:
-    import sqlite3
-
 logger = logging.getLogger(__name__)
 
 #: The default "now" of a seed: fixed, so that a seed is reproducible on any day.
@@ -96,7 +92,7 @@ SEED_NOW = datetime(2025, 6, 1, tzinfo=UTC)
 HISTORY_SPAN = timedelta(days=3 * 365)
 #: Accounts written per batch (with their children) before the next transaction.
 DEFAULT_BATCH_SIZE = 20_000
-#: Helper threads SQLite may use to sort while building an index after the load.
+#: Helper threads SQLite may use to sort while building the indexes after the load.
 INDEX_SORT_THREADS = 2
 
 
@@ -205,7 +201,6 @@ def seed_org(
         OrgStore(db_path, catalog).close()  # creates the tables, in WAL mode
     pools = build_pools(seed)
     connection = open_connection(db_path)
-    journal = _unjournaled(connection) if not isinstance(store_or_db_path, OrgStore) else None
     try:
         ctx = SeedContext(
             connection=connection,
@@ -220,8 +215,6 @@ def seed_org(
         counts = _load(
             ctx, db_path, seed, accounts=accounts, batch_size=batch_size, workers=workers
         )
-        if journal is not None:
-            connection.execute(f"PRAGMA journal_mode={journal}")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         connection.close()
@@ -238,21 +231,6 @@ def seed_org(
     return summary
 
 
-def _unjournaled(connection: sqlite3.Connection) -> str | None:
-    """Write without a journal while loading a database no one else has open.
-
-    The load is one writer copying whole batches: WAL would write every page twice (log,
-    then checkpoint). A load that fails leaves a database to throw away either way.
-
-    Returns:
-        The journal mode to restore after the load, or None when it could not be changed
-        (another connection has the database open: the load then keeps its journal).
-    """
-    before = str(connection.execute("PRAGMA journal_mode").fetchone()[0])
-    after = str(connection.execute("PRAGMA journal_mode=OFF").fetchone()[0])
-    return before if after.lower() == "off" and before.lower() != "off" else None
-
-
 def _load(
     ctx: SeedContext,
     db_path: Path,
@@ -267,10 +245,10 @@ def _load(
     The timestamp indexes are dropped during the load and built after it: rows arrive in
     random timestamp order, and sorting once is cheaper than inserting at random places.
     The other indexes (Id, references, external ids) receive keys in nearly increasing order
-    (or from a few distinct values), so they are kept and maintained while the batch files
-    are copied in, in parallel with the generation.
+    (or from a few distinct values), so they are kept and maintained by the writer threads,
+    in parallel with the generation.
     """
-    connection = ctx.database()
+    connection = ctx.connection
     for obj in ctx.catalog.objects:
         drop_indexes(connection, obj, only=INDEXED_TIMESTAMPS)
     ctx.load_sequences()
@@ -295,7 +273,7 @@ def _load(
         catalog=ctx.catalog,
     )
     phase = time.perf_counter()
-    counts = write_all(connection, plan, batch_size, ctx.pools, workers)
+    counts = write_all(plan, batch_size, ctx.pools, workers)
     logger.info("Wrote the accounts and their records in %.1f s", time.perf_counter() - phase)
     for name, stride in STRIDES.items():
         ctx.next_sequence[name] = plan.bases[name] + accounts * stride

@@ -7,7 +7,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 from emulators.salesforce.seed_support import IdMaker, TimestampFormatter
 from emulators.salesforce.tables import column_names, quote
@@ -75,58 +75,103 @@ class Layout:
         return [sequence, *[NULL if (value := values[key]) is None else value for key in self.keys]]
 
 
-#: One transaction of a seed: ``executemany(sql, rows)`` for each (sql, rows), in order.
-Inserts: TypeAlias = list[tuple[str, "Sequence[Sequence[Any]]"]]
-
-
 class SeedWriter:
-    """Hands each batch's inserts to ``write`` on a thread of its own, in submission order.
+    """Writes the seed's batches, each as one transaction, inline or on a thread of its own.
 
-    Python's sqlite3 releases the GIL while SQLite inserts, so the next batch is generated
-    while the previous one is written. At most ``depth`` batches wait for the thread.
+    Alone, a process writes on a thread: Python's sqlite3 releases the GIL while SQLite
+    inserts, so the next batch is generated while the previous one is written. When several
+    processes write the same database they take turns through ``write_lock``, and each writes
+    inline: one process inserts at full speed while the other generates, instead of a writer
+    thread holding the database lock while it competes for the GIL with its own generator.
+    Transactions are written in submission order either way, so the records are the same.
     """
 
     _STOP = object()
 
-    def __init__(self, write: Callable[[Inserts], None], depth: int = 2) -> None:
-        """Start the writer thread.
+    def __init__(self, connection: sqlite3.Connection, write_lock: Any = None) -> None:
+        """Prepare the writer (and start its thread when there is no shared lock).
 
         Args:
-            write: Writes one batch's inserts (called on the writer thread).
-            depth: Batches that may wait for the thread before :meth:`transaction` blocks.
+            connection: The connection to write with (``check_same_thread=False``).
+            write_lock: A lock shared by every process writing the database (a
+                ``multiprocessing.Lock``), taken around each transaction: waiting on it wakes
+                up as soon as the other process commits, where SQLite's busy handler polls
+                and may sleep up to 100 ms past the moment the database is free.
         """
-        self._write = write
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self.connection = connection
+        self._write_lock = write_lock
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
+        self.lock_wait = 0.0
+        self.lock_held = 0.0
         self.cpu = 0.0
-        self._thread = threading.Thread(target=self._run, name="seed-writer", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        if write_lock is None:
+            self._thread = threading.Thread(target=self._run, name="seed-writer", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         began = time.thread_time()
         try:
-            while (item := self._queue.get()) is not self._STOP:
-                if self._error is None:
-                    try:
-                        self._write(item)
-                    except BaseException as error:  # noqa: BLE001 - re-raised by the caller
-                        self._error = error
+            self._loop()
         finally:
             self.cpu = time.thread_time() - began
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is self._STOP:
+                return
+            if self._error is not None:
+                continue
+            try:
+                self._transaction(item)
+            except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+                self._error = error
+
+    def _transaction(self, inserts: list[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        waited = time.perf_counter()
+        if self._write_lock is not None:
+            self._write_lock.acquire()
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+            held = time.perf_counter()
+            self.lock_wait += held - waited
+            try:
+                for sql, rows in inserts:
+                    self.connection.executemany(sql, rows)
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+            self.lock_held += time.perf_counter() - held
+        finally:
+            if self._write_lock is not None:
+                self._write_lock.release()
 
     def _check(self) -> None:
         if self._error is not None:
             raise self._error
 
-    def transaction(self, inserts: Inserts) -> None:
-        """Queue one batch's inserts (raises the error an earlier batch met, if any)."""
+    def transaction(self, inserts: list[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        """Queue one transaction: ``executemany(sql, rows)`` for each (sql, rows), in order.
+
+        The write lock is taken only when the whole transaction is ready, so several
+        processes writing the same database hold it for the inserts alone.
+        """
         self._check()
-        self._queue.put(inserts)
+        if self._thread is None:
+            began = time.thread_time()
+            self._transaction(inserts)
+            self.cpu += time.thread_time() - began
+        else:
+            self._queue.put(inserts)
 
     def close(self) -> None:
-        """Wait for every queued batch; raise the first error one of them raised."""
-        self._queue.put(self._STOP)
-        self._thread.join()
+        """Wait for every queued transaction; raise the first error one of them raised."""
+        if self._thread is not None:
+            self._queue.put(self._STOP)
+            self._thread.join()
         self._check()
 
 
@@ -144,8 +189,7 @@ class SeedContext:
     """Everything the row builders of one run share.
 
     Attributes:
-        connection: The org database's connection the rows go to directly; None in the
-            worker processes, whose rows go to their :attr:`writer`.
+        connection: The seed's own SQLite connection (inside a transaction while loading).
         catalog: The org's objects.
         rng: The run's seeded random generator.
         pools: Faker value pools.
@@ -156,7 +200,7 @@ class SeedContext:
         counts: Counters for the summary.
     """
 
-    connection: sqlite3.Connection | None
+    connection: sqlite3.Connection
     catalog: Catalog
     rng: random.Random
     pools: Pools
@@ -188,22 +232,12 @@ class SeedContext:
             found = self.layouts[object_name] = Layout(obj)
         return found
 
-    def database(self) -> sqlite3.Connection:
-        """The org database's connection (the parent process only)."""
-        if self.connection is None:
-            raise RuntimeError("this seed context writes batches, not the org database")
-        return self.connection
-
     def load_sequences(self) -> None:
-        """Read the next id sequence of every object."""
+        """Read the next id sequence of every object (before the writer owns the connection)."""
         for obj in self.catalog.objects:
-            found = (
-                self.database()
-                .execute(
-                    f"SELECT COALESCE(MAX(rowid), 0) + 1 FROM {quote(obj.name)}"  # noqa: S608
-                )
-                .fetchone()
-            )
+            found = self.connection.execute(
+                f"SELECT COALESCE(MAX(rowid), 0) + 1 FROM {quote(obj.name)}"  # noqa: S608
+            ).fetchone()
             self.next_sequence[obj.name] = int(found[0])
 
     def reserve(self, object_name: str, count: int) -> tuple[int, list[str]]:
@@ -221,7 +255,7 @@ class SeedContext:
             return
         layout = self.layout(object_name)
         if self.writer is None:
-            self.database().executemany(layout.insert_sql, rows)
+            self.connection.executemany(layout.insert_sql, rows)
         else:
             self.pending.append((layout.insert_sql, rows))
         self.counts.records[object_name] += len(rows)
