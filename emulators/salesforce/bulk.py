@@ -228,7 +228,7 @@ def run_job(state: EmulatorState, job: QueryJob) -> None:
             DELIMITERS[job.column_delimiter],
             LINE_ENDINGS[job.line_ending],
         )
-        if not results.write(result, stop=lambda: job.state == "Aborted"):
+        if not results.write(result, stop=lambda: job.state == "Aborted", executor=state.renderers):
             results.delete()
             return
         outcome, error = "JobComplete", None

@@ -1,26 +1,32 @@
 """Bulk 2.0 query results kept as a CSV file per job, as Salesforce keeps result files.
 
-The job writes its file once, from the store's snapshot page by page (never the whole result in
-memory), and records the byte offset of every record; each results request then streams a byte
-range of the file, so paging by ``maxRecords`` and ``locator`` costs file reads only.
+The job writes its file once, from the store's snapshot chunk by chunk (never the whole result
+in memory; two chunks rendered at a time on the render threads), and records the byte offset
+of every record; each results request then streams a byte range of the file, so paging by
+``maxRecords`` and ``locator`` costs file reads only.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
+import functools
 import itertools
 from array import array
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    import concurrent.futures
+    from collections.abc import Callable, Generator, Iterator
     from pathlib import Path
 
     from emulators.salesforce.store import QueryResult
 
 #: Records fetched from the store per write.
 WRITE_CHUNK_ROWS: Final[int] = 5000
+#: Chunks rendered at the same time when the job has render threads.
+CHUNKS_AHEAD: Final[int] = 2
 #: Bytes read from the file per streamed piece.
 READ_CHUNK_BYTES: Final[int] = 1 << 20
 
@@ -58,8 +64,19 @@ class ResultsFile:
             sink, delimiter=self.delimiter, lineterminator=self.line_ending, quoting=csv.QUOTE_ALL
         )
 
-    def write(self, result: QueryResult, stop: Callable[[], bool]) -> bool:
+    def write(
+        self,
+        result: QueryResult,
+        stop: Callable[[], bool],
+        executor: concurrent.futures.Executor | None = None,
+    ) -> bool:
         """Write every record of ``result``; return False if ``stop()`` said to give up.
+
+        Args:
+            result: The job's snapshot.
+            stop: Checked before each chunk is written (an aborted job).
+            executor: Threads that render chunks ahead, in parallel (SQLite renders them with
+                the GIL released); None renders them one after the other on this thread.
 
         Raises:
             SalesforceApiError: The store's refusal (compound or binary columns).
@@ -72,25 +89,47 @@ class ResultsFile:
         position = len(header)
         offsets = self.offsets
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("wb") as handle:
-            handle.write(header)
-            for start in range(0, result.total_size, WRITE_CHUNK_ROWS):
-                if stop():
-                    return False
-                lines = result.fetch_csv_lines(
-                    start,
-                    WRITE_CHUNK_ROWS,
-                    delimiter=self.delimiter,
-                    line_ending=self.line_ending,
-                )
-                if not lines:
-                    continue
-                starts = list(itertools.accumulate(map(len, lines), initial=position))
-                position = starts.pop()
-                offsets.extend(starts)
-                handle.write(b"".join(lines))
+        chunks = self._rendered_chunks(result, executor)
+        try:
+            with self.path.open("wb") as handle:
+                handle.write(header)
+                for lines in chunks:
+                    if stop():
+                        return False
+                    if not lines:
+                        continue
+                    starts = list(itertools.accumulate(map(len, lines), initial=position))
+                    position = starts.pop()
+                    offsets.extend(starts)
+                    handle.write(b"".join(lines))
+        finally:
+            chunks.close()
         offsets.append(position)
         return True
+
+    def _rendered_chunks(
+        self, result: QueryResult, executor: concurrent.futures.Executor | None
+    ) -> Generator[list[bytes], None, None]:
+        """The CSV lines of each chunk of :data:`WRITE_CHUNK_ROWS` records, in order."""
+        render = functools.partial(
+            result.fetch_csv_lines, delimiter=self.delimiter, line_ending=self.line_ending
+        )
+        starts = range(0, result.total_size, WRITE_CHUNK_ROWS)
+        if executor is None:
+            for start in starts:
+                yield render(start, WRITE_CHUNK_ROWS)
+            return
+        pending: collections.deque[concurrent.futures.Future[list[bytes]]] = collections.deque()
+        try:
+            for start in starts:
+                pending.append(executor.submit(render, start, WRITE_CHUNK_ROWS))
+                if len(pending) >= CHUNKS_AHEAD:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
     @property
     def records(self) -> int:
