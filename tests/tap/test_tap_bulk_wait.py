@@ -126,6 +126,28 @@ def test_every_wait_respects_the_cap_even_below_the_first_wait() -> None:
     assert schedule.next_wait(100.0, RUNNING) == 0.005
 
 
+@pytest.mark.parametrize(
+    ("job_seconds", "records", "unsized", "sized", "measured"),
+    [
+        (0.3, 15_000, 1, 1, 1),
+        (2.0, 100_000, 4, 2, 1),
+        (20.0, 1_000_000, 10, 3, 1),
+        (600.0, 30_000_000, 31, 21, 20),
+        (7200.0, 360_000_000, 251, 241, 240),
+    ],
+)
+def test_checks_per_job_as_documented(
+    job_seconds: float, records: int, unsized: int, sized: int, measured: int
+) -> None:
+    """The table of docs/tap-salesforce-lite.md (a job processing 50,000 records/s)."""
+    throughput = BulkThroughput()
+    throughput.record(records, job_seconds)
+    assert len(check_times(PollSchedule(30.0), job_seconds)) == unsized
+    assert len(check_times(PollSchedule(30.0, expected_records=records), job_seconds)) == sized
+    with_rate = PollSchedule(30.0, expected_records=records, throughput=throughput)
+    assert len(check_times(with_rate, job_seconds)) == measured
+
+
 # The job's wait loop (scripted client, injected clock and sleep)
 
 
