@@ -405,9 +405,21 @@ class AkountifyClient:
         path: str,
         decode: Callable[[bytes], Any],
     ) -> ApiResponse:
+        if 300 <= response.status < 400:  # noqa: PLR2004 - redirects are not followed
+            location = response.headers.get("Location", "elsewhere")
+            raise AkountifyError(
+                status=response.status,
+                code="redirect",
+                message=f"{method} {path} was redirected to {location}: set base_url to the "
+                "API's final address (https, host and /v1 path as Akountify gives them)",
+                request_id=response.headers.get("X-Request-Id"),
+            )
         failed = response.status >= 400  # noqa: PLR2004
-        body = (decode_json if failed else decode)(response.data) if response.data else None
         if failed:
+            try:
+                body = decode_json(response.data) if response.data else None
+            except ValueError:  # an error page from a proxy, not Akountify's JSON
+                body = None
             error = body.get("error", {}) if isinstance(body, dict) else {}
             raise AkountifyError(
                 status=response.status,
@@ -418,7 +430,7 @@ class AkountifyClient:
             )
         return ApiResponse(
             status=response.status,
-            body=body,
+            body=decode(response.data) if response.data else None,
             headers=dict(response.headers),
             replayed=response.headers.get("Idempotent-Replayed") == "true",
         )
