@@ -277,7 +277,7 @@ def test_an_edit_between_read_and_write_is_re_read_not_overwritten_blindly(
     original_batch = client.batch
     edits: list[dict[str, Any]] = []
 
-    def batch_after_a_human_edit(operations: list[dict[str, Any]], **kwargs: Any) -> Any:
+    def batch_after_a_human_edit(operations: list[dict[str, Any]] | bytes, **kwargs: Any) -> Any:
         if not edits:  # a person edits the record after the target read it
             edits.append(
                 api.edit_by_hand("customers", record["id"], {"legal_name": "Acme Holdings"})
