@@ -28,10 +28,19 @@ class Problem:
         """Return the problem as a JSON-ready dict."""
         return asdict(self)
 
+    def located(self) -> str:
+        """Return ``field: message``, without repeating a field the message already names first.
+
+        Akountify's detail messages often start with their field (``customer: no customer
+        has external_id ...``); those are returned as they are.
+        """
+        if not self.field or self.message.startswith(f"{self.field}:"):
+            return self.message
+        return f"{self.field}: {self.message}"
+
     def describe(self) -> str:
         """Return ``field: message. Fix: fix`` on one line."""
-        where = f"{self.field}: " if self.field else ""
-        return f"{where}{self.message}. Fix: {self.fix}"
+        return f"{self.located()}. Fix: {self.fix}"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Problem:

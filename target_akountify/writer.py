@@ -563,9 +563,7 @@ class Writer:
                 "external_id": mapped.external_id,
                 "field": first.field,
                 "code": first.code,
-                "message": "; ".join(
-                    f"{p.field}: {p.message}" if p.field else p.message for p in problems
-                ),
+                "message": "; ".join(p.located() for p in problems),
                 "fix": first.fix,
             },
             retried=item.retried,
