@@ -19,7 +19,7 @@ def test_initial_sync_lands_every_selected_record_once_with_the_mapped_values(
     verdict = compare(org, books, project)
     verdict.assert_clean()
     # The seeded org carries every sync-breaking case: most records land, some are rejected
-    # (unknown country spellings, duplicate names, invalid emails, won deals without amount)
+    # (duplicate names, invalid emails, missing required data, won deals of rejected accounts)
     # and deleted ones are left out.
     assert verdict.landed["customers"] > 150, verdict
     assert verdict.landed["contacts"] > 200, verdict
@@ -50,7 +50,9 @@ def test_initial_sync_lands_every_selected_record_once_with_the_mapped_values(
         assert rejection["message"], rejection
         assert rejection["fix"], rejection
     codes = {r["code"] for r in report["rejections"]}
-    assert {"invalid_value", "duplicate_name", "invalid_reference"} <= codes, codes
+    assert {"duplicate_name", "invalid_reference", "invalid_format", "required"} <= codes, codes
+    # Country names in any language and script (대한민국, ایران, Россия ...) are resolved.
+    assert not any("country" in r["field"] for r in report["rejections"]), report["rejections"]
 
     # The run is in Akountify's sync log with the same counts.
     (sync_run,) = books.all("sync-runs")
