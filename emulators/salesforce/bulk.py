@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import csv
-import io
 import itertools
 import threading
 from collections import OrderedDict
@@ -293,16 +291,6 @@ def decode_locator(locator: str) -> int:
     if offset < 0 or encode_locator(offset) != locator:
         raise invalid_job(f"Invalid locator {locator!r}: use the Sforce-Locator value")
     return offset
-
-
-def csv_text(rows: list[list[str]], delimiter: str, line_ending: str) -> str:
-    """Rows as Salesforce writes Bulk CSV: every value quoted, quotes doubled."""
-    buffer = io.StringIO()
-    writer = csv.writer(
-        buffer, delimiter=delimiter, lineterminator=line_ending, quoting=csv.QUOTE_ALL
-    )
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 async def _stream(

@@ -159,8 +159,3 @@ def make_id(key_prefix: str, sequence: int) -> str:
         raise ValueError(f"id sequence {sequence} is out of range 1..{MAX_SEQUENCE}")
     id15 = key_prefix + INSTANCE_CHARS + encode_base62(sequence)
     return id15 + checksum(id15)
-
-
-def key_prefix_of(record_id: str) -> str:
-    """Return the key prefix (first three characters) of an id."""
-    return record_id[:3]

@@ -282,7 +282,3 @@ class SeedContext:
             return values[int(random() * len(values))]
 
         self.pick = pick
-
-    def random_owner(self) -> str:
-        """A random active user id."""
-        return self.pick(self.active_user_ids)

@@ -136,11 +136,6 @@ class SessionRegistry:
         self._directory.delete_sessions()
         return count
 
-    def live_count(self) -> int:
-        """How many tokens are held (some may have expired but not yet been checked)."""
-        with self._lock:
-            return len(self._sessions)
-
 
 def _bearer_token(authorization: str | None) -> str | None:
     if not authorization:
