@@ -16,10 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-import jwt
 import requests
-from defusedxml import ElementTree
-from defusedxml.common import DefusedXmlException
 
 from tap_salesforce_lite.errors import (
     AuthenticationError,
@@ -207,6 +204,8 @@ class Authenticator:
             "aud": settings.login_url,
             "exp": int(time.time()) + JWT_LIFETIME_SECONDS,
         }
+        import jwt  # noqa: PLC0415 - only the JWT bearer flow needs PyJWT and cryptography
+
         try:
             return jwt.encode(claims, settings.private_key or "", algorithm="RS256")
         except (ValueError, TypeError, jwt.PyJWTError) as exc:
@@ -335,6 +334,9 @@ def _issued_at(value: Any) -> datetime | None:
 
 def _xml_elements(content: bytes) -> dict[str, str]:
     """Text of every leaf element of a SOAP body, by local name (first occurrence wins)."""
+    from defusedxml import ElementTree  # noqa: PLC0415 - only the SOAP login parses XML
+    from defusedxml.common import DefusedXmlException  # noqa: PLC0415
+
     try:
         root = ElementTree.fromstring(content)
     except (ElementTree.ParseError, DefusedXmlException, ValueError):
