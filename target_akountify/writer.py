@@ -41,7 +41,6 @@ from target_akountify.mapping.entities import CUSTOMERS
 from target_akountify.matching import NaturalKeyIndex
 from target_akountify.planner import Plan, Planner
 from target_akountify.problems import Problem
-from target_akountify.rehearsal import Rehearsal
 from target_akountify.rejected import record_key
 from target_akountify.report import utc_now
 from target_akountify.text import truncate
@@ -50,6 +49,7 @@ if TYPE_CHECKING:
     from target_akountify.client import AkountifyClient, ApiResponse
     from target_akountify.mapping.compile import CompiledStream
     from target_akountify.mapping.mapper import MappedRecord
+    from target_akountify.rehearsal import Rehearsal
     from target_akountify.rejected import RejectedStore
     from target_akountify.report import SyncReport
     from target_akountify.settings import Settings
@@ -151,7 +151,11 @@ class Writer:
         )
         self.run_id = uuid.uuid4().hex
         # a dry run plans and settles like a real one; only its batches are answered locally
-        self.rehearsal = Rehearsal(client) if settings.dry_run else None
+        self.rehearsal: Rehearsal | None = None
+        if settings.dry_run:
+            from target_akountify.rehearsal import Rehearsal  # noqa: PLC0415 - dry runs only
+
+            self.rehearsal = Rehearsal(client)
         self._indexes: dict[str, NaturalKeyIndex] = {}
         self._reserved: list[Prepared] = []
         self._reserved_lock = threading.Lock()

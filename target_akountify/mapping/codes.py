@@ -15,6 +15,10 @@ tiers built lazily), from well-kept tables:
 A name two codes share within its tier ("Kongo", "$") is ambiguous: it resolves to no code and
 the record is rejected naming the candidates. Results are cached per distinct value, so the
 record path pays one dictionary read for a value seen before.
+
+pycountry and Babel are imported at the first code or name checked, not with this module: a
+mapping without country or currency fields never loads them, and a run pays for the tiers its
+values reach (an ISO code or an English name never opens the CLDR or translation tables).
 """
 
 from __future__ import annotations
@@ -25,13 +29,11 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pycountry
-from babel import localedata
-
 from target_akountify.mapping.names import NameIndex, Resolution
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
+    from types import ModuleType
 
 #: Everyday names and abbreviations that the ISO and CLDR tables do not carry.
 COUNTRY_ALIASES: dict[str, str] = {
@@ -128,13 +130,29 @@ _ENGLISH = "en"
 
 
 @cache
+def _pycountry() -> ModuleType:
+    """Return pycountry, imported on first use (its databases load lazily after that)."""
+    import pycountry  # noqa: PLC0415 - deferred: only mappings with codes need it
+
+    return pycountry
+
+
+@cache
+def _localedata() -> ModuleType:
+    """Return ``babel.localedata``, imported on first use."""
+    from babel import localedata  # noqa: PLC0415 - deferred: only mappings with codes need it
+
+    return localedata
+
+
+@cache
 def _country_codes() -> frozenset[str]:
-    return frozenset(country.alpha_2 for country in pycountry.countries)
+    return frozenset(country.alpha_2 for country in _pycountry().countries)
 
 
 @cache
 def _currency_codes() -> frozenset[str]:
-    return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+    return frozenset(currency.alpha_3 for currency in _pycountry().currencies)
 
 
 def _locale_data(identifier: str) -> dict[str, Any]:
@@ -143,7 +161,7 @@ def _locale_data(identifier: str) -> dict[str, Any]:
     ``babel.localedata.load`` keeps every locale loaded for the life of the process (about
     150 MB for all of them); only one or two tables are needed here, once.
     """
-    path = Path(localedata.resolve_locale_filename(identifier))
+    path = Path(_localedata().resolve_locale_filename(identifier))
     with path.open("rb") as handle:
         data: dict[str, Any] = pickle.load(handle)  # noqa: S301 - Babel's own package data
     return data
@@ -180,18 +198,20 @@ def _cldr_pairs(
 def _english_locales() -> list[str]:
     """``en`` and its regional variants."""
     return [
-        i for i in localedata.locale_identifiers() if i == _ENGLISH or i.startswith(f"{_ENGLISH}_")
+        i
+        for i in _localedata().locale_identifiers()
+        if i == _ENGLISH or i.startswith(f"{_ENGLISH}_")
     ]
 
 
 def _all_locales() -> list[str]:
     """Every locale Babel ships (the root too)."""
-    return ["root", *localedata.locale_identifiers()]
+    return ["root", *_localedata().locale_identifiers()]
 
 
 def _pycountry_translations(domain: str) -> Iterator[gettext.NullTranslations]:
     """Yield pycountry's translation catalogue of ``domain`` for every language it ships."""
-    root = Path(pycountry.LOCALES_DIR)
+    root = Path(_pycountry().LOCALES_DIR)
     for catalogue in sorted(root.glob(f"*/LC_MESSAGES/{domain}.mo")):
         with catalogue.open("rb") as handle:
             yield gettext.GNUTranslations(handle)
@@ -216,14 +236,14 @@ def _country_names(country: Any) -> Iterator[str]:
 
 
 def _country_tier_codes() -> Iterator[tuple[str, str]]:
-    for country in pycountry.countries:
+    for country in _pycountry().countries:
         yield country.alpha_2, country.alpha_2
         yield country.alpha_3, country.alpha_2
     yield from COUNTRY_ALIASES.items()
 
 
 def _country_tier_english() -> Iterator[tuple[str, str]]:
-    for country in pycountry.countries:
+    for country in _pycountry().countries:
         yield from ((name, country.alpha_2) for name in _country_names(country))
     yield from _cldr_pairs(_english_locales(), _territory_names)
 
@@ -235,7 +255,7 @@ def _country_tier_cldr() -> Iterable[tuple[str, str]]:
 def _country_tier_translations() -> set[tuple[str, str]]:
     english = [
         (name, country.alpha_2)
-        for country in pycountry.countries
+        for country in _pycountry().countries
         for attribute in _NAME_ATTRIBUTES
         if (name := getattr(country, attribute, None))
     ]
@@ -306,7 +326,7 @@ def _currency_tier_codes() -> Iterator[tuple[str, str]]:
 
 
 def _currency_tier_english() -> Iterator[tuple[str, str]]:
-    for currency in pycountry.currencies:
+    for currency in _pycountry().currencies:
         yield currency.name, currency.alpha_3
     yield from _cldr_pairs(_english_locales(), _currency_names)
 
@@ -319,7 +339,7 @@ def _currency_tier_translations() -> set[tuple[str, str]]:
     return {
         (translation.gettext(currency.name), currency.alpha_3)
         for translation in _pycountry_translations("iso4217")
-        for currency in pycountry.currencies
+        for currency in _pycountry().currencies
     }
 
 
