@@ -69,14 +69,17 @@ class ResultsFile:
         result: QueryResult,
         stop: Callable[[], bool],
         executor: concurrent.futures.Executor | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> bool:
         """Write every record of ``result``; return False if ``stop()`` said to give up.
 
         Args:
             result: The job's snapshot.
             stop: Checked before each chunk is written (an aborted job).
-            executor: Threads that render chunks ahead, in parallel (SQLite renders them with
-                the GIL released); None renders them one after the other on this thread.
+            executor: Threads that render chunks ahead, in parallel (SQLite renders a whole
+                chunk in one statement step, with the GIL released); None renders them one
+                after the other on this thread.
+            progress: Called with the number of records written so far after each chunk.
 
         Raises:
             SalesforceApiError: The store's refusal (compound or binary columns).
@@ -93,15 +96,17 @@ class ResultsFile:
         try:
             with self.path.open("wb") as handle:
                 handle.write(header)
-                for lines in chunks:
+                for text, sizes in chunks:
                     if stop():
                         return False
-                    if not lines:
+                    if not sizes:
                         continue
-                    starts = list(itertools.accumulate(map(len, lines), initial=position))
+                    starts = list(itertools.accumulate(sizes, initial=position))
                     position = starts.pop()
                     offsets.extend(starts)
-                    handle.write(b"".join(lines))
+                    handle.write(text)
+                    if progress is not None:
+                        progress(len(offsets))
         finally:
             chunks.close()
         offsets.append(position)
@@ -109,17 +114,19 @@ class ResultsFile:
 
     def _rendered_chunks(
         self, result: QueryResult, executor: concurrent.futures.Executor | None
-    ) -> Generator[list[bytes], None, None]:
-        """The CSV lines of each chunk of :data:`WRITE_CHUNK_ROWS` records, in order."""
+    ) -> Generator[tuple[bytes, list[int]], None, None]:
+        """Each chunk of :data:`WRITE_CHUNK_ROWS` records, in order: its CSV text, line sizes."""
         render = functools.partial(
-            result.fetch_csv_lines, delimiter=self.delimiter, line_ending=self.line_ending
+            result.fetch_csv_chunk, delimiter=self.delimiter, line_ending=self.line_ending
         )
         starts = range(0, result.total_size, WRITE_CHUNK_ROWS)
         if executor is None:
             for start in starts:
                 yield render(start, WRITE_CHUNK_ROWS)
             return
-        pending: collections.deque[concurrent.futures.Future[list[bytes]]] = collections.deque()
+        pending: collections.deque[concurrent.futures.Future[tuple[bytes, list[int]]]] = (
+            collections.deque()
+        )
         try:
             for start in starts:
                 pending.append(executor.submit(render, start, WRITE_CHUNK_ROWS))

@@ -191,7 +191,7 @@ def _render(cursor: Cursor, start: int, base_path: str) -> bytes:
     head: dict[str, Any] = {"totalSize": total, "done": end >= total}
     if end < total:
         head["nextRecordsUrl"] = f"{base_path}/query/{cursor.locator}-{end}"
-    records = result.fetch_rest_json(start, cursor.batch_size, api_version=cursor.api_version)
+    records = result.fetch_rest_page(start, cursor.batch_size, api_version=cursor.api_version)
     return page_body(head, records)
 
 
@@ -209,10 +209,10 @@ def _page(state: EmulatorState, cursor: Cursor, start: int, base_path: str) -> b
     return payload
 
 
-def page_body(head: dict[str, Any], records: list[bytes]) -> bytes:
-    """The page JSON: ``head``'s keys, then ``records`` (each record's JSON text)."""
+def page_body(head: dict[str, Any], records: bytes) -> bytes:
+    """The page JSON: ``head``'s keys, then ``records`` (the records' JSON texts, joined)."""
     opening = orjson.dumps({**head, "records": []})[:-2]  # ends with '[]}'
-    return b"".join((opening, b",".join(records), b"]}"))
+    return b"".join((opening, records, b"]}"))
 
 
 async def op_query(

@@ -15,10 +15,15 @@ renders it in Python instead:
   magnitude needs no exponent (``1e-4 <= |x| < 1e15``, or 0), which every other value fails;
 * CSV text holding a NUL character (``printf`` would stop there).
 
-The statements wrap the compiler's ``rows_by_rowid_sql`` (SQLite flattens the subquery), so they
-take the same single parameter (a JSON array of rowids) and skip the same vanished rows. Like
-the shapers, the SQL holds only identifiers, row aliases and literals made here from field
-names and URLs, never a value read from the database.
+The per-record statements wrap the compiler's ``rows_by_rowid_sql`` (SQLite flattens the
+subquery), so they take the same single parameter (a JSON array of rowids) and skip the same
+vanished rows. The page statements (:func:`rest_page_sql`, :func:`csv_chunk_sql`) wrap its
+``page_rows_sql`` and join a whole page of texts in the array's order into one row, so a page
+costs one step of the statement: the GIL is released once per page, not once per record, and
+Python touches one value instead of thousands. A page where some record needs Python is
+rendered again record by record. Like the shapers, the SQL holds only identifiers, row
+aliases and literals made here from field names and URLs, never a value read from the
+database.
 """
 
 from __future__ import annotations
@@ -194,10 +199,35 @@ def _rest_value(field: FieldDef, columns: Sequence[str], node: _JsonNode) -> tup
     return column, []
 
 
-def _guarded(text: str, checks: Sequence[str], compiled: CompiledQuery) -> str:
+def _checked(text: str, checks: Sequence[str]) -> str:
+    """``text``, or NULL for a record failing one of ``checks``."""
     unique = list(dict.fromkeys(checks))
-    value = f"CASE WHEN {' AND '.join(unique)} THEN {text} END" if unique else text
+    return f"CASE WHEN {' AND '.join(unique)} THEN {text} END" if unique else text
+
+
+def _per_record(value: str, compiled: CompiledQuery) -> str:
     return f"SELECT {_ROWID}, {value} FROM ({compiled.rows_by_rowid_sql})"  # noqa: S608
+
+
+def _per_page(value: str, compiled: CompiledQuery, separator: str, *, lengths: bool) -> str:
+    """One row for a whole page: records found, records rendered, their texts joined.
+
+    The texts are joined in the order of the rowid array (``page_rows_sql``), so the page
+    costs a single step of the statement (the GIL is released once, not once per record).
+    ``LIMIT -1`` keeps SQLite from copying the text expression into each aggregate (it
+    would render every record twice). With ``lengths``, a fourth column lists the byte
+    length of every text, comma separated.
+    """
+    text = _quote_identifier("__text")
+    columns = [
+        "count(*)",
+        f"count({text})",
+        f"ifnull(group_concat({text}, {_literal(separator)}), '')",
+    ]
+    if lengths:
+        columns.append(f"ifnull(group_concat(length(CAST({text} AS BLOB))), '')")
+    inner = f"SELECT {value} AS {text} FROM ({compiled.page_rows_sql}) LIMIT -1"  # noqa: S608
+    return f"SELECT {', '.join(columns)} FROM ({inner})"  # noqa: S608
 
 
 def rest_json_sql(compiled: CompiledQuery, api_version: str) -> str | None:
@@ -211,6 +241,23 @@ def rest_json_sql(compiled: CompiledQuery, api_version: str) -> str | None:
         The statement (its one parameter: a JSON array of rowids), or None when this query's
         records must be rendered in Python.
     """
+    value = _rest_value_sql(compiled, api_version)
+    return None if value is None else _per_record(value, compiled)
+
+
+def rest_page_sql(compiled: CompiledQuery, api_version: str) -> str | None:
+    """Like :func:`rest_json_sql`, but one row for the whole array (see :func:`_per_page`).
+
+    The texts are joined by commas: what goes between ``[`` and ``]`` of the page's
+    ``records`` when every record was rendered (else the caller renders the page with
+    :func:`rest_json_sql` and Python).
+    """
+    value = _rest_value_sql(compiled, api_version)
+    return None if value is None else _per_page(value, compiled, ",", lengths=False)
+
+
+def _rest_value_sql(compiled: CompiledQuery, api_version: str) -> str | None:
+    """SQL of one record's JSON text (NULL when SQLite cannot write it exactly), or None."""
     root = _JsonNode(compiled.object.name, _quote_identifier(compiled.base_id_alias), api_version)
     nodes: dict[tuple[str, ...], _JsonNode] = {(): root}
     for join in compiled.relationships:
@@ -234,7 +281,7 @@ def rest_json_sql(compiled: CompiledQuery, api_version: str) -> str | None:
         return None
     if text is None:
         return None
-    return _guarded(text, checks, compiled)
+    return _checked(text, checks)
 
 
 def _csv_value(field: FieldDef, column: str, *, may_hold_nul: bool) -> tuple[str, list[str]]:
@@ -266,6 +313,35 @@ def csv_line_sql(
     Returns:
         The statement (its one parameter: a JSON array of rowids), or None for no columns.
     """
+    value = _csv_value_sql(compiled, delimiter, line_ending, objects_with_nul)
+    return None if value is None else _per_record(value, compiled)
+
+
+def csv_chunk_sql(
+    compiled: CompiledQuery,
+    delimiter: str,
+    line_ending: str,
+    objects_with_nul: frozenset[str] = frozenset(),
+) -> str | None:
+    """SQL yielding one row for the records of a rowid array: see :func:`_per_page`.
+
+    The lines are joined as they are (each ends with ``line_ending``), and the fourth column
+    gives each line's length in bytes; the arguments are those of :func:`csv_line_sql`.
+
+    Returns:
+        The statement (its one parameter: a JSON array of rowids), or None for no columns.
+    """
+    value = _csv_value_sql(compiled, delimiter, line_ending, objects_with_nul)
+    return None if value is None else _per_page(value, compiled, "", lengths=True)
+
+
+def _csv_value_sql(
+    compiled: CompiledQuery,
+    delimiter: str,
+    line_ending: str,
+    objects_with_nul: frozenset[str],
+) -> str | None:
+    """SQL of one record's CSV line (NULL when SQLite cannot write it exactly), or None."""
     if not compiled.columns:
         return None
     owners: dict[tuple[str, ...], str] = {(): compiled.object.name}
@@ -290,7 +366,7 @@ def csv_line_sql(
         if start + _VALUES_PER_PRINTF >= len(cells):
             pattern += line_ending
         calls.append(f"printf({_literal(pattern)}, {', '.join(chunk)})")
-    return _guarded(" || ".join(calls), checks, compiled)
+    return _checked(" || ".join(calls), checks)
 
 
 #: Doubles whose SQLite text must equal Python's for the fast path to be used.

@@ -21,6 +21,7 @@ import sqlite3
 import threading
 from array import array
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -557,6 +558,12 @@ class OrgStore:
         by_rowid: dict[int, bytes | None] = dict(cursor.fetchall())
         return [(rowid, by_rowid[rowid]) for rowid in rowids if rowid in by_rowid]
 
+    def rendered_page(self, sql: str, rowids: Sequence[int]) -> RenderedPage:
+        """Run a :mod:`sql_render` page statement for ``rowids`` (one step, one row)."""
+        found = self._render_connection().execute(sql, (json.dumps(list(rowids)),)).fetchone()
+        lengths = found[3] if len(found) > 3 else b""  # noqa: PLR2004 - the optional column
+        return RenderedPage(int(found[0]), int(found[1]), found[2], lengths)
+
     def counts(self, *, include_deleted: bool = False) -> dict[str, int]:
         """Number of records of every object (live ones only unless ``include_deleted``)."""
         connection = self._connection()
@@ -569,6 +576,28 @@ class OrgStore:
             )
             for obj in self.catalog.objects
         }
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """What a :mod:`sql_render` page statement returns.
+
+    Attributes:
+        found: Records of the page still in the table.
+        rendered: Of those, the records SQLite rendered (the others need Python).
+        text: The rendered texts, joined.
+        lengths: Each rendered text's length in bytes, comma separated (CSV chunks only).
+    """
+
+    found: int
+    rendered: int
+    text: bytes
+    lengths: bytes = b""
+
+    @property
+    def complete(self) -> bool:
+        """Whether SQLite rendered every record found."""
+        return self.found == self.rendered
 
 
 def _defaults(obj: ObjectDef) -> dict[str, Any]:
@@ -675,16 +704,21 @@ class QueryResult:
     def _sql(self, key: tuple[Any, ...]) -> str | None:
         """The cached :mod:`sql_render` statement for ``key`` (None: render in Python).
 
-        Keys: ``("rest", api_version)`` or ``("csv", delimiter, line_ending, objects whose
-        text may hold a NUL)``.
+        Keys: ``("rest", api_version)``, ``("rest-page", api_version)``, or ``("csv", delimiter,
+        line_ending, objects whose text may hold a NUL)`` and the same for ``"csv-chunk"``.
         """
         if key not in self._render_sql:
             sql: str | None = None
             if self._store.renders_in_sql and not self.compiled.is_count:
-                if key[0] == "rest":
-                    sql = sql_render.rest_json_sql(self.compiled, key[1])
+                kind, *options = key
+                if kind == "rest":
+                    sql = sql_render.rest_json_sql(self.compiled, *options)
+                elif kind == "rest-page":
+                    sql = sql_render.rest_page_sql(self.compiled, *options)
+                elif kind == "csv":
+                    sql = sql_render.csv_line_sql(self.compiled, *options)
                 else:
-                    sql = sql_render.csv_line_sql(self.compiled, key[1], key[2], key[3])
+                    sql = sql_render.csv_chunk_sql(self.compiled, *options)
             self._render_sql[key] = sql
         return self._render_sql[key]
 
@@ -710,6 +744,33 @@ class QueryResult:
         if sql is None:
             return list(self._python_json(page, api_version).values())
         return _merged(self._store.rendered_rows(sql, page), self._python_json, api_version)
+
+    def fetch_rest_page(
+        self, start: int, count: int, *, api_version: str = formats.DEFAULT_API_VERSION
+    ) -> bytes:
+        """The JSON texts of records ``start`` to ``start + count``, joined by commas.
+
+        What goes between the brackets of a page's ``records``: the texts of
+        :meth:`fetch_rest_json`, rendered by SQLite in one statement step when it can write
+        every record of the page exactly.
+
+        Args:
+            start: Position of the first record (0-based).
+            count: How many records at most.
+            api_version: Version for ``attributes.url``.
+
+        Returns:
+            The joined texts (empty for no records).
+        """
+        page = self._page(start, count)
+        if not page:
+            return b""
+        sql = self._sql(("rest-page", api_version))
+        if sql is not None:
+            rendered = self._store.rendered_page(sql, page)
+            if rendered.complete:
+                return rendered.text
+        return b",".join(self.fetch_rest_json(start, count, api_version=api_version))
 
     def _python_json(self, rowids: Sequence[int], api_version: str) -> dict[int, bytes]:
         """JSON texts rendered in Python, by rowid."""
@@ -772,6 +833,38 @@ class QueryResult:
         """
         return self._csv_cells(self._page(start, count))
 
+    def _bulk_page(self, start: int, count: int) -> array[int]:
+        """The rowids of a Bulk page, after checking that Bulk can return the query."""
+        error = self.bulk_error()
+        if error is not None:
+            raise error
+        return self._page(start, count)
+
+    def fetch_csv_chunk(
+        self, start: int, count: int, *, delimiter: str = ",", line_ending: str = "\n"
+    ) -> tuple[bytes, list[int]]:
+        """Bulk 2.0 CSV lines of records ``start`` to ``start + count``, joined, and their sizes.
+
+        The bytes of :meth:`fetch_csv_lines` joined, rendered by SQLite in one statement step
+        when it can write every record of the chunk exactly, and the length in bytes of each
+        line (where each record starts, for paging by record).
+
+        Raises:
+            SalesforceApiError: FUNCTIONALITY_NOT_ENABLED for compound or base64 columns.
+        """
+        page = self._bulk_page(start, count)
+        if not page:
+            return b"", []
+        nul = self._store.objects_with_nul_text()
+        sql = self._sql(("csv-chunk", delimiter, line_ending, nul))
+        if sql is not None:
+            rendered = self._store.rendered_page(sql, page)
+            if rendered.complete:
+                lengths = rendered.lengths
+                return rendered.text, list(map(int, lengths.split(b","))) if lengths else []
+        lines = self.fetch_csv_lines(start, count, delimiter=delimiter, line_ending=line_ending)
+        return b"".join(lines), [len(line) for line in lines]
+
     def fetch_csv_lines(
         self, start: int, count: int, *, delimiter: str = ",", line_ending: str = "\n"
     ) -> list[bytes]:
@@ -783,10 +876,7 @@ class QueryResult:
         Raises:
             SalesforceApiError: FUNCTIONALITY_NOT_ENABLED for compound or base64 columns.
         """
-        error = self.bulk_error()
-        if error is not None:
-            raise error
-        page = self._page(start, count)
+        page = self._bulk_page(start, count)
         if not page:
             return []
         sql = self._sql(("csv", delimiter, line_ending, self._store.objects_with_nul_text()))

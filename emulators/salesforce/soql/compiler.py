@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 MAX_OFFSET: Final = 2000
 BASE_ALIAS: Final = "t0"
 ROWID_ALIAS: Final = "__rowid"
+#: Alias of the JSON array of rowids that ``page_rows_sql`` walks.
+PAGE_ALIAS: Final = "__page"
 _NO_LIMIT: Final = -1
 _SQLITE_MAX_INTEGER: Final = 2**63 - 1
 #: Membership in the JSON array of rowids bound to the statement's single parameter.
@@ -261,6 +263,13 @@ class QueryCompiler:
             from_clause(None),
             f"WHERE {rowid} {_IN_JSON_ARRAY}",
         )
+        # json_each drives the loop (CROSS JOIN keeps it outermost), so rows come out in the
+        # array's order, one rowid lookup each, without a sort.
+        page_rows_sql = _select(
+            f"{rowid_column}, {select_sql}",
+            f"json_each(?) AS {quote(PAGE_ALIAS)} CROSS JOIN {from_clause(None)}",
+            f"WHERE {rowid} = {quote(PAGE_ALIAS)}.value",
+        )
         if window:
             counted = _select("1", from_clause(filtered), where, window)
             count_sql = _select("COUNT(*)", f"({counted})")
@@ -276,6 +285,7 @@ class QueryCompiler:
             params=params,
             rowid_sql=rowid_sql,
             rows_by_rowid_sql=rows_by_rowid_sql,
+            page_rows_sql=page_rows_sql,
             count_sql=count_sql,
             datetime_bounds=self._datetime_bounds(),
         )

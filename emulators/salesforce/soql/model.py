@@ -64,6 +64,8 @@ class CompiledQuery:
             ``"__rowid"``, in result order.
         rows_by_rowid_sql: Selects ``"__rowid"`` and every column for the base rows whose rowid
             is in the JSON array bound to its single ``?``; the caller restores the order.
+        page_rows_sql: The same rows and columns in the order of the JSON array bound to its
+            single ``?`` (rowids no longer in the table are skipped).
         count_sql: ``SELECT COUNT(*)`` honouring WHERE, LIMIT and OFFSET.
         datetime_bounds: Per datetime field named in a top-level AND term of WHERE (canonical
             name, ``SystemModstamp`` or ``Account.CreatedDate``), the tightest
@@ -81,3 +83,4 @@ class CompiledQuery:
     rows_by_rowid_sql: str
     count_sql: str
     datetime_bounds: dict[str, tuple[str | None, str | None]]
+    page_rows_sql: str = ""

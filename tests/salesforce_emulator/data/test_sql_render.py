@@ -1,7 +1,8 @@
 """Pages rendered by SQLite are byte for byte the pages rendered in Python.
 
 ``QueryResult.fetch_rest_json``/``fetch_csv_lines`` let SQLite write each record's JSON text or
-CSV line; ``fetch_rest`` + ``orjson`` and ``fetch_csv_rows`` + ``csv.writer`` are the reference.
+CSV line, ``fetch_rest_page``/``fetch_csv_chunk`` a whole page of them in one statement step;
+``fetch_rest`` + ``orjson`` and ``fetch_csv_rows`` + ``csv.writer`` are the reference.
 """
 
 from __future__ import annotations
@@ -41,16 +42,24 @@ def python_csv(result: QueryResult, start: int, count: int, delimiter: str, endi
 def assert_same_pages(result: QueryResult, *, page: int = 97, version: str = "59.0") -> None:
     """Every page of ``result`` renders the same bytes through SQLite and through Python."""
     assert sql_render.rest_json_sql(result.compiled, version) is not None, "SQLite renders it"
+    assert sql_render.rest_page_sql(result.compiled, version) is not None
     for start in range(0, result.total_size, page):
         expected = python_json(result, start, page, version)
         assert result.fetch_rest_json(start, page, api_version=version) == expected
+        assert result.fetch_rest_page(start, page, api_version=version) == b",".join(expected)
     if result.bulk_error() is not None:
         return
     for delimiter, ending in DIALECTS:
         for start in range(0, result.total_size, page):
             lines = result.fetch_csv_lines(start, page, delimiter=delimiter, line_ending=ending)
-            assert b"".join(lines) == python_csv(result, start, page, delimiter, ending)
+            expected_csv = python_csv(result, start, page, delimiter, ending)
+            assert b"".join(lines) == expected_csv
             assert len(lines) == len(result.fetch_csv_rows(start, page))
+            chunk, sizes = result.fetch_csv_chunk(
+                start, page, delimiter=delimiter, line_ending=ending
+            )
+            assert chunk == expected_csv
+            assert sizes == [len(line) for line in lines]
 
 
 def select_all(catalog: Catalog, name: str, *, bulk: bool = False) -> str:

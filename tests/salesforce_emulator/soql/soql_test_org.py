@@ -205,8 +205,9 @@ class Org:
     def rows(self, soql: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
         """Run a query's ``sql`` and return each row as {client column name: value}.
 
-        Also checks that ``rowid_sql`` + ``rows_by_rowid_sql`` (the store's paging path) and
-        ``count_sql`` agree with ``sql``.
+        Also checks that ``rowid_sql`` + ``rows_by_rowid_sql`` (the store's paging path),
+        ``page_rows_sql`` (rows in a given order, vanished rowids skipped) and ``count_sql``
+        agree with ``sql``.
         """
         compiled = self.compile(soql, include_deleted=include_deleted)
         direct = self._shape(compiled, self._fetch(compiled.sql, compiled.params))
@@ -217,6 +218,11 @@ class Org:
         }
         paged = self._shape(compiled, [by_rowid[r] for r in rowids])
         assert paged == direct
+        # page_rows_sql keeps the order of the array it is given, whatever that order is
+        for order in (rowids, rowids[::-1]):
+            in_order = self._fetch(compiled.page_rows_sql, (json.dumps([*order, 10**9]),))
+            assert [row["__rowid"] for row in in_order] == order
+            assert in_order == [by_rowid[r] for r in order]
         (count,) = self.connection.execute(compiled.count_sql, compiled.params).fetchone()
         assert count == len(direct)
         return direct
