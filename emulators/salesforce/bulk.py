@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import itertools
 import threading
 from collections import OrderedDict
@@ -77,6 +78,8 @@ class QueryJob:
         result: The store's snapshot once complete.
         results: The results file once complete.
         polls: GETs of the job info so far.
+        records_written: Records written to the results file so far (grows while the job
+            runs, chunk by chunk).
         processing_ms: Time spent running the query.
         pages_served: Results pages served so far.
         late_commits_done: Whether the late-commit fault already fired on this job.
@@ -97,6 +100,7 @@ class QueryJob:
     result: QueryResult | None = None
     results: ResultsFile | None = None
     polls: int = 0
+    records_written: int = 0
     processing_ms: int = 0
     pages_served: int = 0
     late_commits_done: bool = False
@@ -125,9 +129,7 @@ class QueryJob:
             "jobType": "V2Query",
             "lineEnding": self.line_ending,
             "columnDelimiter": self.column_delimiter,
-            "numberRecordsProcessed": (
-                self.results.records if self.results is not None and state == "JobComplete" else 0
-            ),
+            "numberRecordsProcessed": self._records_processed(state),
             "retries": 0,
             "totalProcessingTime": self.processing_ms if state == "JobComplete" else 0,
             "isPkChunkingSupported": True,
@@ -135,6 +137,18 @@ class QueryJob:
         if state == "Failed" and self.error_message:
             body["errorMessage"] = self.error_message
         return body
+
+    def _records_processed(self, state: str) -> int:
+        """``numberRecordsProcessed`` as Salesforce reports it in ``state``.
+
+        It grows while the job is InProgress (the records written so far: clients estimate
+        the job's end from it), is the result's size once JobComplete, and 0 otherwise.
+        """
+        if state == "JobComplete":
+            return self.results.records if self.results is not None else 0
+        if state == "InProgress":
+            return self.records_written
+        return 0
 
 
 class BulkJobs:
@@ -226,7 +240,13 @@ def run_job(state: EmulatorState, job: QueryJob) -> None:
             DELIMITERS[job.column_delimiter],
             LINE_ENDINGS[job.line_ending],
         )
-        if not results.write(result, stop=lambda: job.state == "Aborted", executor=state.renderers):
+        written = results.write(
+            result,
+            stop=lambda: job.state == "Aborted",
+            executor=state.renderers,
+            progress=functools.partial(setattr, job, "records_written"),
+        )
+        if not written:
             results.delete()
             return
         outcome, error = "JobComplete", None
