@@ -93,9 +93,9 @@ def clean_text(
     Returns:
         The cleaned value with what was found, so that callers can warn or reject.
     """
+    if is_clean(value, forbidden):
+        return CleanResult(value)  # the common case, without a pass over every character
     text = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
-    if not _CONTROL.search(text) and forbidden.isdisjoint(text):
-        return CleanResult(text)  # the common case, without a pass over every character
     kept: list[str] = []
     removed = 0
     found: set[str] = set()
@@ -110,6 +110,18 @@ def clean_text(
                 continue
         kept.append(char)
     return CleanResult("".join(kept), removed, tuple(sorted(found)))
+
+
+def is_clean(value: str, forbidden: frozenset[str] = frozenset()) -> bool:
+    """Return True when :func:`clean_text` would return ``value`` as it is, finding nothing.
+
+    That is: already NFC, no control character (not even a line break), none of ``forbidden``.
+    """
+    return (
+        unicodedata.is_normalized("NFC", value)
+        and not _CONTROL.search(value)
+        and forbidden.isdisjoint(value)
+    )
 
 
 def _is_control(char: str) -> bool:

@@ -402,6 +402,18 @@ class CompiledField:
     source: FieldSource
     read: Callable[[dict[str, Any]], Any]
     transforms: tuple[BoundTransform, ...]
+    _steps: tuple[tuple[Callable[[Any, Any], Any], Any], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    _value_map: dict[str, Any] | None = field(init=False, repr=False, compare=False)
+    _default: Any = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Keep what :meth:`raw_value` needs for every record in plain attributes."""
+        steps = tuple((t.transform.function, t.params) for t in self.transforms)
+        object.__setattr__(self, "_steps", steps)
+        object.__setattr__(self, "_value_map", self.source.value_map)
+        object.__setattr__(self, "_default", self.source.default)
 
     @property
     def path(self) -> str:
@@ -420,16 +432,19 @@ class CompiledField:
             TransformError: When a transform or the value map refuses the value.
         """
         value = self.read(record)
-        for transform in self.transforms:
-            value = transform.apply(value)
-        if self.source.value_map is not None and value is not None:
+        if value is not None:
+            for function, params in self._steps:  # a None passes the later ones untouched
+                value = function(value, params)
+                if value is None:
+                    break
+        if self._value_map is not None and value is not None:
             value = (
                 [self._map_one(v) for v in value]
                 if isinstance(value, list)
                 else self._map_one(value)
             )
         if value is None or value in ("", []):
-            value = self.source.default if self.source.default is not None else value
+            value = self._default if self._default is not None else value
         return value
 
     def _map_one(self, value: Any) -> Any:
@@ -489,6 +504,8 @@ class CompiledStream:
 def _reader(source: FieldSource) -> Callable[[dict[str, Any]], Any]:
     if source.source is not None:
         name = source.source
+        if "." not in name:
+            return lambda record: record.get(name)  # what get_value does for a plain name
         return lambda record: get_value(record, name)
     if source.template is not None:
         parsed = list(string.Formatter().parse(source.template))

@@ -7,6 +7,7 @@ back from Akountify to compare. :func:`nest` builds the JSON body of a write fro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from target_akountify.mapping.entities import CUSTOM_FIELDS_PREFIX, line_index
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 Intent = Literal["upsert", "archive", "skip"]
 
 
-@dataclass
+@dataclass(slots=True)
 class MappedRecord:
     """A source record mapped onto an Akountify entity.
 
@@ -167,6 +168,23 @@ def _required_problems(
     return problems
 
 
+#: How a flat path sits in an Akountify record: kind and the keys to follow.
+_Route = tuple[Literal["line", "custom", "nested", "top"], Any, str]
+
+
+@lru_cache(maxsize=4096)  # paths come from the mapping: a handful per entity
+def _route(path: str) -> _Route:
+    index = line_index(path)
+    if index is not None:
+        return "line", index, path.rsplit(".", 1)[1]
+    if path.startswith(CUSTOM_FIELDS_PREFIX):
+        return "custom", "custom_fields", path.removeprefix(CUSTOM_FIELDS_PREFIX)
+    if "." in path:
+        head, leaf = path.split(".", 1)
+        return "nested", head, leaf
+    return "top", path, path
+
+
 def nest(values: dict[str, Any], references: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Build an Akountify JSON body from flat field values.
 
@@ -184,18 +202,15 @@ def nest(values: dict[str, Any], references: frozenset[str] = frozenset()) -> di
     data: dict[str, Any] = {}
     lines: dict[int, dict[str, Any]] = {}
     for path, value in values.items():
-        index = line_index(path)
-        if index is not None:
-            lines.setdefault(index, {})[path.rsplit(".", 1)[1]] = value
-            continue
-        if path.startswith(CUSTOM_FIELDS_PREFIX):
-            data.setdefault("custom_fields", {})[path.removeprefix(CUSTOM_FIELDS_PREFIX)] = value
-            continue
-        if "." in path:
-            head, leaf = path.split(".", 1)
-            data.setdefault(head, {})[leaf] = value
-            continue
-        data[path] = {"external_id": value} if path in references and value is not None else value
+        kind, key, leaf = _route(path)
+        if kind == "top":
+            data[path] = (
+                {"external_id": value} if path in references and value is not None else value
+            )
+        elif kind == "line":
+            lines.setdefault(key, {})[leaf] = value
+        else:  # custom_fields.x, billing_address.city
+            data.setdefault(key, {})[leaf] = value
     if lines:
         data["lines"] = [lines[i] for i in sorted(lines)]
     return data
@@ -203,17 +218,13 @@ def nest(values: dict[str, Any], references: frozenset[str] = frozenset()) -> di
 
 def read_flat(record: dict[str, Any], path: str) -> Any:
     """Read one flat path from an Akountify record (the inverse of :func:`nest`)."""
-    index = line_index(path)
-    if index is not None:
+    kind, key, leaf = _route(path)
+    if kind == "top":
+        return record.get(path)
+    if kind == "line":
         lines = record.get("lines") or []
-        if index >= len(lines) or not isinstance(lines[index], dict):
+        if key >= len(lines) or not isinstance(lines[key], dict):
             return None
-        return lines[index].get(path.rsplit(".", 1)[1])
-    if path.startswith(CUSTOM_FIELDS_PREFIX):
-        custom = record.get("custom_fields") or {}
-        return custom.get(path.removeprefix(CUSTOM_FIELDS_PREFIX))
-    if "." in path:
-        head, leaf = path.split(".", 1)
-        inner = record.get(head)
-        return inner.get(leaf) if isinstance(inner, dict) else None
-    return record.get(path)
+        return lines[key].get(leaf)
+    inner = record.get(key)
+    return inner.get(leaf) if isinstance(inner, dict) else None

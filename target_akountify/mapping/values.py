@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from target_akountify.mapping.codes import is_country_code, is_currency_code
 from target_akountify.mapping.transforms import TransformError, to_decimal
 from target_akountify.problems import Problem
-from target_akountify.text import clean_text, truncate
+from target_akountify.text import clean_text, is_clean, truncate
 
 if TYPE_CHECKING:
     from target_akountify.mapping.entities import FieldSpec
@@ -42,7 +42,7 @@ class ValuePolicy:
     replacement: str = "-"
 
 
-@dataclass
+@dataclass(slots=True)
 class Finalized:
     """The outcome of :func:`finalize`.
 
@@ -103,6 +103,10 @@ def _as_text(value: Any) -> str:
 
 
 def _text(spec: FieldSpec, value: Any, policy: ValuePolicy, origin: str) -> Finalized:
+    if type(value) is str and is_clean(value, spec.forbidden):  # the common case, shortly
+        text = value if spec.multiline else value.strip()
+        if spec.max_length is None or len(text) <= spec.max_length:
+            return Finalized(text or None)
     replacement = policy.replacement if policy.forbidden_characters == "replace" else None
     cleaned = clean_text(
         _as_text(value),

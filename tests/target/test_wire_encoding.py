@@ -6,6 +6,7 @@ import http.server
 import threading
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -15,6 +16,7 @@ from target_akountify.client import (
     batch_body,
     decode_batch_results,
     encode_operation,
+    query_string,
 )
 from target_akountify.rejected import decode_json, encode_json
 
@@ -162,3 +164,15 @@ def test_an_error_page_that_is_not_json_keeps_its_status(
         client.list_by_external_ids("customers", ["001"])
     assert (info.value.status, info.value.code) == (404, "http_error")
     client.close()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("limit", "100"), *(("external_id", f"001{n:012d}AAA") for n in range(100))],
+        [("external_id", "a b&c=d/é"), ("cursor", "abc+/="), ("q", ""), ("x y", "~._-")],
+        [("external_id", "Ünïcode:1"), ("external_id", "#?%")],
+    ],
+)
+def test_query_string_is_what_urlencode_makes(params: list[tuple[str, str]]) -> None:
+    assert query_string(params) == urlencode(params)
