@@ -211,3 +211,51 @@ def test_nul_registry_filled_from_a_database_made_before_it(
         assert reopened.objects_with_nul_text() == frozenset({"Account"})
     finally:
         reopened.close()
+
+
+HOSTILE_TEXT = [
+    "Quote \" and \\\" escaped quote, comma, 'single'",
+    "Back\\slash \\\\ and \\u0041 literal",
+    "Control \x01\x07\x08\x0b\x0c\x1b\x1f and DEL \x7f",
+    "Lines\nwith\r\nbreaks\rand\ttabs",
+    "Emoji \U0001f600\U0001f469\u200d\U0001f4bb and flags \U0001f1eb\U0001f1f7",
+    "RTL \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 \u202eoverride\u202c",
+    "Line separators \u2028 and \u2029, BOM \ufeff, NBSP \u00a0",
+    "CJK \u4e2d\u6587 \u65e5\u672c\u8a9e \ud55c\uad6d\uc5b4, accents \u00e9\u00e8\u00ea\u00eb",
+    "</script><!-- markup & entities &amp; -->",
+    "null",
+]
+
+
+def test_hostile_text_page_rendered_in_one_step_equals_python(store: OrgStore) -> None:
+    for number, text in enumerate(HOSTILE_TEXT):
+        store.create(
+            "Account",
+            {
+                "Name": f"{number} {text}"[:255],
+                "Description": text * 3,
+                "BillingStreet": text,
+                "BillingCity": text[:40],
+                "Website": text[:255],
+                "Payment_Terms__c": "Net 30",
+                "AnnualRevenue": 1234.5,
+            },
+        )
+    result = store.query(select_all(store.catalog, "Account"), include_deleted=False)
+    page = result.fetch_rest_page(0, 100, api_version="59.0")
+    sql = sql_render.rest_page_sql(result.compiled, "59.0")
+    assert sql is not None
+    rendered = store.rendered_page(sql, list(result._rowids))
+    assert rendered.complete, "no value here needs Python: SQLite wrote the whole page"
+    assert rendered.text == page
+    expected = result.fetch_rest(0, 100, api_version="59.0")
+    assert page == b",".join(orjson.dumps(record) for record in expected)
+    parsed = orjson.loads(b"[" + page + b"]")
+    assert parsed == expected
+    assert {record["Description"] for record in parsed} == {text * 3 for text in HOSTILE_TEXT}
+    bulk = store.query(select_all(store.catalog, "Account", bulk=True), include_deleted=False)
+    chunk, sizes = bulk.fetch_csv_chunk(0, 100)
+    assert chunk == python_csv(bulk, 0, 100, ",", "\n")
+    assert len(sizes) == len(HOSTILE_TEXT)
+    rows = list(csv.reader(io.StringIO(chunk.decode(), newline="")))
+    assert [row[0] for row in rows] == [record["Id"] for record in expected]
