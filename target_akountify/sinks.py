@@ -34,8 +34,14 @@ if TYPE_CHECKING:
     from target_akountify.target import TargetAkountify
     from target_akountify.writer import Prepared
 
-#: Records mapped between two drains of a stream (reads go by 100, writes by 50).
-DEFAULT_DRAIN_SIZE = 1000
+#: Records mapped between two drains of a stream (reads go by 100, writes by 50). Each drain
+#: ends with its last batches in flight and a hand-over to the next one: in paired runs of 10,000
+#: records, drains of 2,000 took 0.87 of the time of drains of 1,000, and 1,000 then 3,000
+#: 0.88 of flat 2,000 (flat 4,000 was slower again: the first writes wait for a whole drain).
+DEFAULT_DRAIN_SIZE = 3000
+#: The first drain of a stream is smaller: its writes start once these records are mapped, and
+#: the next drain is mapped while they are written.
+FIRST_DRAIN_SIZE = 1000
 
 
 class CollectingValidator(BaseJSONSchemaValidator):
@@ -119,6 +125,7 @@ class AkountifySink(BatchSink):
         self.schema = without_date_formats(self.schema)
         self._clean_keys: set[str] = set()
         self._retries: list[WorkItem] = []
+        self._drained = False
 
     @property
     @override
@@ -220,6 +227,14 @@ class AkountifySink(BatchSink):
         self._clean_keys = set(keys)
         return record
 
+    @property
+    @override
+    def max_size(self) -> int:
+        """Records mapped before a drain: ``batch_size_rows`` if set, else smaller at first."""
+        if self.batch_size_rows is not None:
+            return self.batch_size_rows
+        return DEFAULT_DRAIN_SIZE if self._drained else FIRST_DRAIN_SIZE
+
     @override
     def process_batch(self, context: dict[str, Any]) -> None:
         """Drain parent streams first, then queue the batch for writing.
@@ -228,6 +243,7 @@ class AkountifySink(BatchSink):
         mapped; the target waits for it before any STATE message (see
         :meth:`TargetAkountify.wait_for_drains`).
         """
+        self._drained = True
         if self.compiled is None:
             return
         self.target.drain_parents(self)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from target_akountify import sinks
 from target_akountify.mapping.compile import compile_stream
 from target_akountify.mapping.loader import load_spec
 from target_akountify.mapping.mapper import map_record
@@ -25,6 +26,8 @@ from .test_sync import account
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import pytest
 
     from target_akountify.mapping.compile import CompiledStream
 
@@ -123,3 +126,26 @@ def test_drains_of_distinct_records_write_everything_once(target_config: Config,
     assert len(api.by_external_id("customers")) == 22
     assert result.report["api_calls"]["write"] == 6  # one batch per drain of up to 4
     assert result.report["api_calls"]["read"] >= 6  # one read per drain (and the matching page)
+
+
+def test_a_stream_drains_small_first_then_larger(
+    target_config: Config, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sinks, "FIRST_DRAIN_SIZE", 4)
+    monkeypatch.setattr(sinks, "DEFAULT_DRAIN_SIZE", 10)
+    drained: list[int] = []
+    prepare = Writer.prepare
+
+    def recording_prepare(self: Writer, compiled: CompiledStream, work: list[WorkItem]) -> Any:
+        drained.append(len(work))
+        return prepare(self, compiled, work)
+
+    monkeypatch.setattr(Writer, "prepare", recording_prepare)
+    result = run_target(target_config, accounts_only(*(account(n) for n in range(1, 28))))
+    assert drained == [4, 10, 10, 3]  # the first writes start after 4 records, not 10
+    assert result.counts("Account")["created"] == 27
+    assert len(api.by_external_id("customers")) == 27
+    drained.clear()
+    config = {**target_config, "batch_size_rows": 6}  # the setting, when given, is every drain
+    run_target(config, accounts_only(*(account(n) for n in range(1, 14))))
+    assert drained == [6, 6, 1]
