@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -666,7 +666,7 @@ def _compile_fields(
 
 
 def _only(mapping: StreamMapping, paths: set[str]) -> StreamMapping:
-    return mapping.model_copy(update={"fields": {p: mapping.fields[p] for p in paths}})
+    return replace(mapping, fields={p: mapping.fields[p] for p in paths})
 
 
 def _indices(paths: set[str]) -> set[int]:

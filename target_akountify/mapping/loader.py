@@ -14,14 +14,15 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
 from singer_sdk.exceptions import ConfigValidationError
 
-from target_akountify.mapping.spec import MappingSpec
+from target_akountify.mapping.spec import read_spec
 from target_akountify.problems import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from target_akountify.mapping.spec import MappingSpec
 
 DEFAULT_MAPPING_RESOURCE = "default_mapping.yaml"
 DEFAULT_MAPPING_JSON = "default_mapping.json"
@@ -147,13 +148,28 @@ def _parse_yaml(text: str, where: str) -> Any:
 def parse_spec(raw: Any) -> MappingSpec:
     """Validate the shape of a raw mapping object.
 
+    A spec whose values all have their final types is read without pydantic (see ``spec.py``);
+    any other is validated by the pydantic models, which name every problem.
+
     Raises:
         MappingError: Listing every shape problem with its location in the spec.
     """
     if isinstance(raw, dict) and "streams" not in raw and raw:
         raw = {"streams": raw}
+    spec = read_spec(raw)
+    if spec is None:
+        spec = _read_with_pydantic(raw)
+    return spec
+
+
+def _read_with_pydantic(raw: Any) -> MappingSpec:
+    # deferred: pydantic's import costs about 0.1 s, paid only for a spec the light reader refuses
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from target_akountify.mapping import spec_models  # noqa: PLC0415
+
     try:
-        return MappingSpec.model_validate(raw)
+        model = spec_models.MappingSpec.model_validate(raw)
     except ValidationError as exc:
         problems = [
             Problem(
@@ -165,6 +181,11 @@ def parse_spec(raw: Any) -> MappingSpec:
             for error in exc.errors()
         ]
         raise MappingError("The mapping", problems) from exc
+    spec = read_spec(model.model_dump())
+    if spec is None:  # the two readers disagree: a bug, not the user's mistake
+        msg = f"the mapping reader refused what pydantic accepted: {model!r}"
+        raise RuntimeError(msg)
+    return spec
 
 
 def _fix_for(error_type: str) -> str:

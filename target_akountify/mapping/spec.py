@@ -1,7 +1,11 @@
 """The mapping spec: how each stream's records become Akountify records.
 
-The spec is plain data (YAML or JSON, inline in the target's config or in a file) parsed into
-these pydantic models. A field of the spec is written either in full::
+The spec is plain data (YAML or JSON, inline in the target's config or in a file) read into
+these frozen dataclasses by :func:`read_spec`, a strict reader that imports nothing heavy. It
+accepts only specs whose every value already has its final type; for anything else it answers
+None and the loader validates the spec with the pydantic models of ``spec_models.py``, which
+explain every problem (or coerce the values, after which this reader builds the spec from
+their normalized dump). A field of the spec is written either in full::
 
     billing_address.country: {source: BillingCountry, transforms: [trim, country_code]}
 
@@ -10,20 +14,20 @@ or as a bare source field name (``phone: Phone``). See ``docs/target-akountify.m
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from dataclasses import dataclass, field
+from typing import Any
 
 #: A transform call as written: ``"trim"``, ``{"decimal": {"places": 2}}`` or
 #: ``{"truncate": 40}`` (a scalar is the transform's single parameter).
 TransformCall = str | dict[str, Any]
 
+UNMAPPED_CHOICES = ("reject", "keep", "null")
+ON_DELETE_CHOICES = ("archive", "ignore")
+CUSTOM_FIELD_TYPES = ("string", "number", "date", "boolean", "list")
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-class FieldSource(_Strict):
+@dataclass(frozen=True)
+class FieldSource:
     """Where one Akountify field gets its value.
 
     Exactly one of ``source``, ``constant`` and ``template`` is given.
@@ -49,27 +53,9 @@ class FieldSource(_Strict):
     template: str | None = None
     transforms: tuple[TransformCall, ...] = ()
     value_map: dict[str, Any] | None = None
-    unmapped: Literal["reject", "keep", "null"] = "reject"
+    unmapped: str = "reject"
     default: Any = None
     if_present: bool = False
-
-    @model_validator(mode="after")
-    def _one_origin(self) -> FieldSource:
-        given = [
-            name
-            for name, value in (
-                ("source", self.source),
-                ("constant", self.constant),
-                ("template", self.template),
-            )
-            if value is not None
-        ]
-        if len(given) != 1:
-            msg = "give exactly one of 'source', 'constant' or 'template'" + (
-                f" (found {', '.join(given)})" if given else ""
-            )
-            raise ValueError(msg)
-        return self
 
     @property
     def origin(self) -> str:
@@ -81,7 +67,8 @@ class FieldSource(_Strict):
         return f"constant `{self.constant!r}`"
 
 
-class Condition(_Strict):
+@dataclass(frozen=True)
+class Condition:
     """One condition of a stream filter: a record passes when the condition holds.
 
     Attributes:
@@ -91,25 +78,10 @@ class Condition(_Strict):
         in_: The field is one of these values (``in`` in YAML).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
     field: str
     equals: Any = None
     not_equals: Any = None
-    in_: tuple[Any, ...] | None = Field(default=None, alias="in")
-
-    @model_validator(mode="after")
-    def _one_test(self) -> Condition:
-        tests = [
-            t
-            for t, v in (("equals", self.equals), ("not_equals", self.not_equals))
-            if v is not None
-        ]
-        if self.in_ is not None:
-            tests.append("in")
-        if len(tests) != 1:
-            raise ValueError("give exactly one of 'equals', 'not_equals' or 'in'")
-        return self
+    in_: tuple[Any, ...] | None = None
 
     def holds(self, record: dict[str, Any]) -> bool:
         """Return True when ``record`` satisfies this condition."""
@@ -129,7 +101,8 @@ class Condition(_Strict):
         return f"{self.field} != {self.not_equals!r}"
 
 
-class CustomFieldDefinition(_Strict):
+@dataclass(frozen=True)
+class CustomFieldDefinition:
     """A custom field the mapping writes, created in Akountify when missing (opt-in).
 
     Attributes:
@@ -137,59 +110,37 @@ class CustomFieldDefinition(_Strict):
         options: The allowed values of a ``list`` field.
     """
 
-    type: Literal["string", "number", "date", "boolean", "list"]
+    type: str
     options: tuple[str, ...] = ()
 
-    @model_validator(mode="after")
-    def _options_for_lists(self) -> CustomFieldDefinition:
-        if self.type == "list" and not self.options:
-            raise ValueError("a 'list' custom field needs 'options'")
-        if self.type != "list" and self.options:
-            raise ValueError("'options' are only for 'list' custom fields")
-        return self
 
-
-class StreamMapping(_Strict):
+@dataclass(frozen=True)
+class StreamMapping:
     """How one stream maps onto one Akountify entity.
 
     Attributes:
         entity: ``customers``, ``contacts`` or ``invoices``.
+        fields: Akountify field path → its source.
         external_id: The source field whose value is the record's external id (default: the
             stream's single key property).
         external_source: Written to ``external_source`` (e.g. ``salesforce``).
         filter: Conditions every record must meet to be written (others are skipped).
         on_delete: Overrides the ``on_delete`` setting for this stream.
-        fields: Akountify field path → its source.
         custom_fields: Custom field definitions this stream writes (created when missing and
             ``create_custom_fields`` is on).
     """
 
     entity: str
+    fields: dict[str, FieldSource]
     external_id: str | None = None
     external_source: str | None = None
     filter: tuple[Condition, ...] = ()
-    on_delete: Literal["archive", "ignore"] | None = None
-    fields: dict[str, FieldSource]
-    custom_fields: dict[str, CustomFieldDefinition] = Field(default_factory=dict)
-
-    @field_validator("fields", mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        """Accept ``path: SourceField`` as short for ``path: {source: SourceField}``."""
-        if isinstance(value, dict):
-            return {k: {"source": v} if isinstance(v, str) else v for k, v in value.items()}
-        return value
-
-    @field_validator("filter", mode="before")
-    @classmethod
-    def _single_condition(cls, value: Any) -> Any:
-        """Accept a single condition as well as a list of them."""
-        if isinstance(value, dict):
-            return [value]
-        return value
+    on_delete: str | None = None
+    custom_fields: dict[str, CustomFieldDefinition] = field(default_factory=dict)
 
 
-class MappingSpec(_Strict):
+@dataclass(frozen=True)
+class MappingSpec:
     """The whole mapping: stream name → how it maps.
 
     Attributes:
@@ -197,3 +148,152 @@ class MappingSpec(_Strict):
     """
 
     streams: dict[str, StreamMapping]
+
+
+class _Refused(Exception):  # noqa: N818 - internal signal, never escapes this module
+    """The light reader is not sure of a value: the pydantic models decide."""
+
+
+def read_spec(raw: Any) -> MappingSpec | None:
+    """Read a raw spec (``{"streams": {...}}``) whose values all have their final types.
+
+    Args:
+        raw: The spec as plain data.
+
+    Returns:
+        The spec, or None when anything is missing, unknown, of another type or invalid: the
+        caller then validates ``raw`` with ``spec_models.MappingSpec``, which explains why.
+    """
+    try:
+        top = _keys(raw, required={"streams"}, optional=set())
+        streams = _str_dict(top["streams"])
+        return MappingSpec({name: _stream(value) for name, value in streams.items()})
+    except _Refused:
+        return None
+
+
+def _keys(raw: Any, *, required: set[str], optional: set[str]) -> dict[str, Any]:
+    if type(raw) is not dict or not required <= raw.keys() or raw.keys() - required - optional:
+        raise _Refused
+    return raw
+
+
+def _str_dict(raw: Any) -> dict[str, Any]:
+    if type(raw) is not dict or any(type(key) is not str for key in raw):
+        raise _Refused
+    return raw
+
+
+def _items(raw: Any) -> tuple[Any, ...]:
+    if type(raw) not in {list, tuple}:
+        raise _Refused
+    return tuple(raw)
+
+
+def _text(raw: Any, *, optional: bool = True) -> Any:
+    if (raw is None and optional) or type(raw) is str:
+        return raw
+    raise _Refused
+
+
+def _choice(raw: Any, choices: tuple[str, ...]) -> Any:
+    if raw is None or (type(raw) is str and raw in choices):
+        return raw
+    raise _Refused
+
+
+_STREAM_KEYS = {
+    "external_id",
+    "external_source",
+    "filter",
+    "on_delete",
+    "custom_fields",
+}
+
+
+def _stream(raw: Any) -> StreamMapping:
+    data = _keys(raw, required={"entity", "fields"}, optional=_STREAM_KEYS)
+    conditions = data.get("filter", ())
+    if type(conditions) is dict:
+        conditions = [conditions]
+    return StreamMapping(
+        entity=_text(data["entity"], optional=False),
+        fields={
+            path: _field_source({"source": value} if type(value) is str else value)
+            for path, value in _str_dict(data["fields"]).items()
+        },
+        external_id=_text(data.get("external_id")),
+        external_source=_text(data.get("external_source")),
+        filter=tuple(_condition(c) for c in _items(conditions)),
+        on_delete=_choice(data.get("on_delete"), ON_DELETE_CHOICES),
+        custom_fields={
+            name: _custom_field(value)
+            for name, value in _str_dict(data.get("custom_fields", {})).items()
+        },
+    )
+
+
+_FIELD_KEYS = {
+    "source",
+    "constant",
+    "template",
+    "transforms",
+    "value_map",
+    "unmapped",
+    "default",
+    "if_present",
+}
+
+
+def _field_source(raw: Any) -> FieldSource:
+    data = _keys(raw, required=set(), optional=_FIELD_KEYS)
+    transforms = _items(data.get("transforms", ()))
+    for call in transforms:
+        if type(call) is not str:
+            _str_dict(call)
+    value_map = data.get("value_map")
+    if_present = data.get("if_present", False)
+    source = FieldSource(
+        source=_text(data.get("source")),
+        constant=data.get("constant"),
+        template=_text(data.get("template")),
+        transforms=transforms,
+        value_map=None if value_map is None else dict(_str_dict(value_map)),
+        unmapped=_choice(data.get("unmapped", "reject"), UNMAPPED_CHOICES) or "",
+        default=data.get("default"),
+        if_present=if_present,
+    )
+    origins = (source.source, source.constant, source.template)
+    if type(if_present) is not bool or not source.unmapped or origins.count(None) != 2:  # noqa: PLR2004
+        raise _Refused
+    return source
+
+
+def _condition(raw: Any) -> Condition:
+    data = _keys(raw, required={"field"}, optional={"equals", "not_equals", "in", "in_"})
+    if "in" in data and "in_" in data:
+        raise _Refused
+    listed = data.get("in", data.get("in_"))
+    condition = Condition(
+        field=_text(data["field"], optional=False),
+        equals=data.get("equals"),
+        not_equals=data.get("not_equals"),
+        in_=None if listed is None else _items(listed),
+    )
+    tests = (condition.equals, condition.not_equals, condition.in_)
+    if tests.count(None) != 2:  # noqa: PLR2004
+        raise _Refused
+    return condition
+
+
+def _custom_field(raw: Any) -> CustomFieldDefinition:
+    data = _keys(raw, required={"type"}, optional={"options"})
+    options = _items(data.get("options", ()))
+    kind = _choice(data["type"], CUSTOM_FIELD_TYPES)
+    if (
+        kind is None
+        or any(type(o) is not str for o in options)
+        or (kind == "list") != bool(options)
+    ):
+        raise _Refused
+    return CustomFieldDefinition(kind, options)

@@ -13,12 +13,10 @@ Kinds: ``text``, ``multipicklist`` (a ``;``-separated text), ``number``, ``integ
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from target_akountify.mapping.codes import country_label, resolve_country, resolve_currency
 
@@ -43,64 +41,108 @@ class TransformError(ValueError):
         self.fix = fix
 
 
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _is_zone(value: Any) -> bool:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
 
 
-class NoParams(_Params):
-    """Transforms without parameters."""
+def _is_text(value: Any) -> bool:
+    return type(value) is str
 
 
-class CaseParams(_Params):
+@dataclass(frozen=True)
+class NoParams:
+    """Transforms without parameters.
+
+    ``CHECKS`` (on every parameter class) tells, per parameter, which values the light reader
+    takes as they are; any other value is left to the pydantic models of
+    ``transform_params.py``, which explain what is wrong (or coerce it).
+    """
+
+    CHECKS: ClassVar[dict[str, Callable[[Any], bool]]] = {}
+
+
+@dataclass(frozen=True)
+class CaseParams:
     """Parameters of ``case``: ``to`` is ``upper``, ``lower`` or ``title``."""
 
-    to: Literal["upper", "lower", "title"]
+    to: str
+    CHECKS: ClassVar[dict[str, Callable[[Any], bool]]] = {
+        "to": lambda v: _is_text(v) and v in {"upper", "lower", "title"},
+    }
 
 
-class TruncateParams(_Params):
+@dataclass(frozen=True)
+class TruncateParams:
     """Parameters of ``truncate``: the maximum ``length`` in characters."""
 
-    length: int = Field(gt=0)
+    length: int
+    CHECKS: ClassVar[dict[str, Callable[[Any], bool]]] = {
+        "length": lambda v: type(v) is int and v > 0,
+    }
 
 
-class LineParams(_Params):
+@dataclass(frozen=True)
+class LineParams:
     """Parameters of ``line``: ``number`` 1 is the first line, 2 the rest joined by ``, ``."""
 
-    number: Literal[1, 2] = 1
+    number: int = 1
+    CHECKS: ClassVar[dict[str, Callable[[Any], bool]]] = {
+        "number": lambda v: type(v) is int and v in {1, 2},
+    }
 
 
-class DateParams(_Params):
+@dataclass(frozen=True)
+class DateParams:
     """Parameters of ``date``: the ``timezone`` a datetime is read in before its date is taken."""
 
     timezone: str = "UTC"
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
-        return value
+    CHECKS: ClassVar[dict[str, Callable[[Any], bool]]] = {
+        "timezone": lambda v: _is_text(v) and _is_zone(v),
+    }
 
 
-class DecimalParams(_Params):
+@dataclass(frozen=True)
+class DecimalParams:
     """Parameters of ``decimal``: ``places`` kept and the ``rounding`` rule."""
 
-    places: int = Field(ge=0, le=10)
-    rounding: Literal["half_up", "half_even"] = "half_up"
+    places: int
+    rounding: str = "half_up"
+    CHECKS: ClassVar[dict[str, Callable[[Any], bool]]] = {
+        "places": lambda v: type(v) is int and 0 <= v <= 10,  # noqa: PLR2004
+        "rounding": lambda v: _is_text(v) and v in {"half_up", "half_even"},
+    }
 
 
-class SplitParams(_Params):
+@dataclass(frozen=True)
+class SplitParams:
     """Parameters of ``split``: the ``separator`` of a multi-select value."""
 
     separator: str = ";"
+    CHECKS: ClassVar[dict[str, Callable[[Any], bool]]] = {"separator": _is_text}
 
 
-class JoinParams(_Params):
+@dataclass(frozen=True)
+class JoinParams:
     """Parameters of ``join``: the ``separator`` placed between list items."""
 
     separator: str = ", "
+    CHECKS: ClassVar[dict[str, Callable[[Any], bool]]] = {"separator": _is_text}
+
+
+Params = (
+    NoParams
+    | CaseParams
+    | TruncateParams
+    | LineParams
+    | DateParams
+    | DecimalParams
+    | SplitParams
+    | JoinParams
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +154,7 @@ class Transform:
         function: ``function(value, params)``; never called with None (None passes through).
         accepts: The input kinds it takes.
         returns: The kind it produces.
-        params: The pydantic model of its parameters.
+        params: The class of its parameters.
         single_param: The parameter a scalar argument sets (``{truncate: 40}``).
         description: One line for the docs and the cheat sheet.
     """
@@ -121,7 +163,7 @@ class Transform:
     function: Callable[[Any, Any], Any]
     accepts: frozenset[str]
     returns: str
-    params: type[_Params]
+    params: type[Params]
     single_param: str | None
     description: str
 
@@ -410,7 +452,7 @@ class BoundTransform:
     """
 
     transform: Transform
-    params: _Params
+    params: Params
 
     def apply(self, value: Any) -> Any:
         """Apply to one value (None passes through untouched)."""
@@ -455,11 +497,29 @@ def bind(call: str | dict[str, Any]) -> BoundTransform:
         params_dict = {transform.single_param: raw_params}
     else:
         raise TransformSpecError(f"transform {name!r} takes no parameters, got {raw_params!r}")
-    try:
-        params = transform.params.model_validate(params_dict)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or name}: {err['msg']}" for err in exc.errors()
+    params = read_params(transform.params, params_dict)
+    if params is None:
+        from target_akountify.mapping.transform_params import (  # noqa: PLC0415 - pydantic: slow
+            explain_params,
         )
-        raise TransformSpecError(f"transform {name!r}: {problems}") from exc
+
+        params = explain_params(name, transform.params, params_dict)
     return BoundTransform(transform, params)
+
+
+def read_params(kind: type[Params], given: dict[str, Any]) -> Params | None:
+    """Return the parameters ``given`` when each is known and valid as it is, else None.
+
+    Args:
+        kind: The transform's parameter class.
+        given: The parameters as written in the spec.
+    """
+    required = {
+        f.name for f in fields(kind) if f.default is MISSING and f.default_factory is MISSING
+    }
+    checks = kind.CHECKS
+    if not required <= given.keys() or any(
+        key not in checks or not checks[key](value) for key, value in given.items()
+    ):
+        return None
+    return kind(**given)

@@ -121,13 +121,17 @@ def test_default_mapping_json_twin_matches_the_yaml() -> None:
 
 
 def test_a_run_on_the_default_mapping_loads_no_yaml_parser_nor_country_tables() -> None:
+    """Nor pydantic, also with an inline mapping whose values have their final types."""
     code = (
         "import sys\n"
         "from target_akountify.mapping.loader import load_spec\n"
         "from target_akountify.mapping.compile import check_spec\n"
         "import target_akountify.target\n"
         "assert check_spec(load_spec(), {}) == []\n"
-        "print(sorted(m for m in ('yaml', 'pycountry', 'babel') if m in sys.modules))\n"
+        "inline = {'Account': {'entity': 'customers', 'fields': {'display_name': "
+        "{'source': 'Name', 'transforms': ['trim', {'truncate': 40}]}}}}\n"
+        "assert check_spec(load_spec(inline), {}) == []\n"
+        "print(sorted(m for m in ('yaml', 'pycountry', 'babel', 'pydantic') if m in sys.modules))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
