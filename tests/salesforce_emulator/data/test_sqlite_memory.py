@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.metadata import entry_points
 
 import pytest
 
@@ -16,6 +17,16 @@ library = ctypes.CDLL(ctypes.util.find_library("sqlite3"))
 current, highest = ctypes.c_int64(), ctypes.c_int64()
 status = library.sqlite3_status64(0, ctypes.byref(current), ctypes.byref(highest), 0)
 print(status, current.value)
+"""
+
+
+# The console script's entry point, run to its end (``--help``), before the measure above.
+RUN_ENTRY_POINT = """
+import contextlib, io, sys
+from emulators.salesforce.__main__ import main
+sys.argv = ["salesforce-emulator", "--help"]
+with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+    main()
 """
 
 
@@ -34,8 +45,13 @@ def _memory_used(prelude: str) -> tuple[int, int]:
 @pytest.mark.skipif(sys.platform != "linux", reason="the emulator's servers run on Linux")
 def test_entry_point_turns_memory_statistics_off() -> None:
     assert _memory_used("")[1] > 0, "SQLite counts its memory by default"
-    status, used = _memory_used("import emulators.salesforce.__main__\n")
+    status, used = _memory_used(RUN_ENTRY_POINT)
     assert (status, used) == (0, 0), "no statistics kept: no process-wide mutex per allocation"
+
+
+def test_console_script_goes_through_the_entry_point() -> None:
+    scripts = entry_points(group="console_scripts")
+    assert scripts["salesforce-emulator"].value == "emulators.salesforce.__main__:main"
 
 
 def test_too_late_once_sqlite_is_loaded() -> None:
