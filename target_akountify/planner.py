@@ -80,10 +80,8 @@ def _blake2b_hex(data: bytes) -> str:
 
 
 def _xxh3_hex(data: bytes) -> str:
-    return _XXH3_HEX(data)[:12]  # 48 bits, as format 1: the same metadata size
+    return xxhash.xxh3_64_hexdigest(data)[:12]  # 48 bits, as format 1: the same metadata size
 
-
-_XXH3_HEX = xxhash.xxh3_64_hexdigest
 
 #: Hash of a value's JSON per ``sync_metadata`` format (format 1: written before format 2).
 DIGESTS: dict[int, Callable[[bytes], str]] = {1: _blake2b_hex, 2: _xxh3_hex}

@@ -395,11 +395,23 @@ def test_loader_reports_yaml_and_shape_errors(tmp_path: Path) -> None:
 
 def test_read_flat_is_the_inverse_of_nest() -> None:
     values = {
-        "display_name": "A",
-        "billing_address.city": "X",
+        "display_name": "Acme",
+        "billing_address.city": "Springfield",
         "custom_fields.region": "EMEA",
-        "lines.0.quantity": "1.0000",
-        "lines.1.quantity": "2.0000",
+        "lines.1.quantity": "2",
+        "lines.0.quantity": "1",
+        "customer": "001A",
     }
-    data = nest(values)
-    assert {path: read_flat(data, path) for path in values} == values
+    data = nest(values, frozenset({"customer"}))
+    assert data == {
+        "display_name": "Acme",
+        "billing_address": {"city": "Springfield"},
+        "custom_fields": {"region": "EMEA"},
+        "lines": [{"quantity": "1"}, {"quantity": "2"}],
+        "customer": {"external_id": "001A"},
+    }
+    for path, value in values.items():
+        if path != "customer":
+            assert read_flat(data, path) == value
+    assert read_flat(data, "lines.5.quantity") is None
+    assert read_flat({"billing_address": None}, "billing_address.city") is None

@@ -7,7 +7,6 @@ import unicodedata
 import pytest
 
 from target_akountify.mapping.entities import FieldSpec
-from target_akountify.mapping.mapper import nest, read_flat
 from target_akountify.mapping.values import ValuePolicy, finalize
 from target_akountify.text import CleanResult, clean_text, is_clean
 
@@ -59,27 +58,3 @@ def test_text_finalize_matches_the_general_path(
         general.warnings,
     )
     assert type(fast.value) in {str, type(None)}
-
-
-def test_nest_and_read_flat_are_inverse() -> None:
-    values = {
-        "display_name": "Acme",
-        "billing_address.city": "Springfield",
-        "custom_fields.region": "EMEA",
-        "lines.1.quantity": "2",
-        "lines.0.quantity": "1",
-        "customer": "001A",
-    }
-    data = nest(values, frozenset({"customer"}))
-    assert data == {
-        "display_name": "Acme",
-        "billing_address": {"city": "Springfield"},
-        "custom_fields": {"region": "EMEA"},
-        "lines": [{"quantity": "1"}, {"quantity": "2"}],
-        "customer": {"external_id": "001A"},
-    }
-    for path, value in values.items():
-        if path != "customer":
-            assert read_flat(data, path) == value
-    assert read_flat(data, "lines.5.quantity") is None
-    assert read_flat({"billing_address": None}, "billing_address.city") is None
