@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.installed import installed_environment  # noqa: E402
 from emulators.akountify.launcher import (  # noqa: E402
     CompanyCredentials,
     RunningAkountify,
@@ -228,14 +229,6 @@ def plain_client(akountify: RunningAkountify, bodies: list[bytes]) -> Measure:
         target_cpu=own_cpu_seconds() - own_before,
         emulator_cpu=cpu_seconds(pid) - cpu_before,
     )
-
-
-def installed_environment(base: Path) -> dict[str, str]:
-    """The environment of a target run: bytecode cached in ``base``, as an installed package."""
-    environment = dict(os.environ)
-    environment.pop("PYTHONDONTWRITEBYTECODE", None)
-    environment["PYTHONPYCACHEPREFIX"] = str(base / "pycache")
-    return environment
 
 
 def run_target(

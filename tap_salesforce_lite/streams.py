@@ -27,6 +27,7 @@ from tap_salesforce_lite.records import RecordShape
 from tap_salesforce_lite.schema import stream_schema
 from tap_salesforce_lite.values import format_datetime, normalize_datetime, parse_datetime
 from tap_salesforce_lite.windows import WindowPlan
+from tap_salesforce_lite.writer import SingerWriter
 
 if TYPE_CHECKING:
     import logging
@@ -192,6 +193,17 @@ class SalesforceStream(Stream):
                 for _record_id, last_key in reader.stats.skipped or []:
                     tracker.cap(normalize_datetime(last_key) if last_key else None)
                 tracker.finish(complete=complete)
+            self._write_gathered_records()
+
+    def _write_gathered_records(self) -> None:
+        """Write the RECORD lines the tap's writer still holds (see ``writer.py``).
+
+        Called when the stream's reading ends, however it ends (done, a record limit, an
+        error), so that no record waits for a STATE message that may never come.
+        """
+        writer = self._tap.message_writer
+        if isinstance(writer, SingerWriter):
+            writer.flush()
 
     _limit_reached = False
 
