@@ -446,6 +446,12 @@ class AkountifyClient:
         params = [("limit", "100"), *(("external_id", e) for e in external_ids)]
         return list(self._pages(f"/{entity}", params))
 
+    def any_linked(self, entity: str) -> bool:
+        """Whether any record of the entity (active or archived) has an external id (one call)."""
+        params = [("limit", "1"), ("has_external_id", "true")]
+        body = self.request("GET", self._company_path(f"/{entity}"), params=params).body
+        return bool(body.get("data"))
+
     def list_unlinked(self, entity: str) -> Iterator[dict[str, Any]]:
         """Yield every active record without an external id (typed by hand), 200 per call."""
         params = [("limit", "200"), ("has_external_id", "false"), ("status", "active")]
