@@ -8,6 +8,7 @@ tiers built lazily), from well-kept tables:
 * tier 0: ISO codes (alpha-2, alpha-3; ISO 4217) and the curated aliases below;
 * tier 1: English names: pycountry's names, official and common names (also reordered,
   "Korea, Republic of" → "Republic of Korea") and the English CLDR names shipped by Babel;
+  tiers 0 and 1 are read from the table generated from these libraries (``code_tables``);
 * tier 2: the CLDR names of every locale Babel ships (territory names; currency names,
   plural forms and symbols);
 * tier 3: pycountry's translations (iso-codes) in every language it ships.
@@ -16,9 +17,9 @@ A name two codes share within its tier ("Kongo", "$") is ambiguous: it resolves 
 the record is rejected naming the candidates. Results are cached per distinct value, so the
 record path pays one dictionary read for a value seen before.
 
-pycountry and Babel are imported at the first code or name checked, not with this module: a
-mapping without country or currency fields never loads them, and a run pays for the tiers its
-values reach (an ISO code or an English name never opens the CLDR or translation tables).
+pycountry and Babel are imported only when a value misses the first two tiers: a run whose
+values are ISO codes or English names never loads them (nor opens the CLDR or translation
+tables), and a run pays for the tiers its values reach.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from target_akountify.mapping.code_tables import shipped_tables
 from target_akountify.mapping.names import NameIndex, Resolution
 
 if TYPE_CHECKING:
@@ -130,7 +132,7 @@ _ENGLISH = "en"
 
 
 @cache
-def _pycountry() -> ModuleType:
+def pycountry_module() -> ModuleType:
     """Return pycountry, imported on first use (its databases load lazily after that)."""
     import pycountry  # noqa: PLC0415 - deferred: only mappings with codes need it
 
@@ -147,12 +149,12 @@ def _localedata() -> ModuleType:
 
 @cache
 def _country_codes() -> frozenset[str]:
-    return frozenset(country.alpha_2 for country in _pycountry().countries)
+    return frozenset(shipped_tables()["countries"])
 
 
 @cache
 def _currency_codes() -> frozenset[str]:
-    return frozenset(currency.alpha_3 for currency in _pycountry().currencies)
+    return frozenset(shipped_tables()["currencies"])
 
 
 def _locale_data(identifier: str) -> dict[str, Any]:
@@ -167,15 +169,31 @@ def _locale_data(identifier: str) -> dict[str, Any]:
     return data
 
 
-def _territory_names(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    codes = _country_codes()
+def territory_names(
+    data: dict[str, Any], known: frozenset[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Yield (name, alpha-2) for each country a locale's CLDR data names.
+
+    Args:
+        data: The locale's CLDR data.
+        known: The alpha-2 codes to keep (default: the shipped ISO list).
+    """
+    codes = known if known is not None else _country_codes()
     for code, name in data.get("territories", {}).items():
         if code in codes and isinstance(name, str):
             yield name, code
 
 
-def _currency_names(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    codes = _currency_codes()
+def currency_names(
+    data: dict[str, Any], known: frozenset[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Yield (name or symbol, code) for each currency a locale's CLDR data names.
+
+    Args:
+        data: The locale's CLDR data.
+        known: The ISO 4217 codes to keep (default: the shipped ISO list).
+    """
+    codes = known if known is not None else _currency_codes()
     for table in ("currency_names", "currency_symbols"):
         for code, name in data.get(table, {}).items():
             if code in codes and isinstance(name, str) and name != code:
@@ -185,7 +203,7 @@ def _currency_names(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield from ((name, code) for name in forms.values() if isinstance(name, str))
 
 
-def _cldr_pairs(
+def cldr_pairs(
     identifiers: Iterable[str], extract: Callable[[dict[str, Any]], Iterable[tuple[str, str]]]
 ) -> set[tuple[str, str]]:
     """Return the distinct (name, code) pairs ``extract`` finds in the locales' CLDR data."""
@@ -195,7 +213,7 @@ def _cldr_pairs(
     return pairs
 
 
-def _english_locales() -> list[str]:
+def english_locales() -> list[str]:
     """``en`` and its regional variants."""
     return [
         i
@@ -211,7 +229,7 @@ def _all_locales() -> list[str]:
 
 def _pycountry_translations(domain: str) -> Iterator[gettext.NullTranslations]:
     """Yield pycountry's translation catalogue of ``domain`` for every language it ships."""
-    root = Path(_pycountry().LOCALES_DIR)
+    root = Path(pycountry_module().LOCALES_DIR)
     for catalogue in sorted(root.glob(f"*/LC_MESSAGES/{domain}.mo")):
         with catalogue.open("rb") as handle:
             yield gettext.GNUTranslations(handle)
@@ -226,7 +244,8 @@ def _reordered(name: str) -> str | None:
     return f"{tail} {head}" if comma else None
 
 
-def _country_names(country: Any) -> Iterator[str]:
+def country_names_of(country: Any) -> Iterator[str]:
+    """Yield a pycountry country's names (name, common, official; also reordered)."""
     for attribute in _NAME_ATTRIBUTES:
         name = getattr(country, attribute, None)
         if name:
@@ -236,26 +255,25 @@ def _country_names(country: Any) -> Iterator[str]:
 
 
 def _country_tier_codes() -> Iterator[tuple[str, str]]:
-    for country in _pycountry().countries:
-        yield country.alpha_2, country.alpha_2
-        yield country.alpha_3, country.alpha_2
+    for alpha_2, alpha_3 in shipped_tables()["countries"].items():
+        yield alpha_2, alpha_2
+        yield alpha_3, alpha_2
     yield from COUNTRY_ALIASES.items()
 
 
 def _country_tier_english() -> Iterator[tuple[str, str]]:
-    for country in _pycountry().countries:
-        yield from ((name, country.alpha_2) for name in _country_names(country))
-    yield from _cldr_pairs(_english_locales(), _territory_names)
+    """Pycountry's English names and the English CLDR names (shipped: see ``code_tables``)."""
+    yield from ((name, code) for name, code in shipped_tables()["country_names"])
 
 
 def _country_tier_cldr() -> Iterable[tuple[str, str]]:
-    return _cldr_pairs(_all_locales(), _territory_names)
+    return cldr_pairs(_all_locales(), territory_names)
 
 
 def _country_tier_translations() -> set[tuple[str, str]]:
     english = [
         (name, country.alpha_2)
-        for country in _pycountry().countries
+        for country in pycountry_module().countries
         for attribute in _NAME_ATTRIBUTES
         if (name := getattr(country, attribute, None))
     ]
@@ -326,20 +344,19 @@ def _currency_tier_codes() -> Iterator[tuple[str, str]]:
 
 
 def _currency_tier_english() -> Iterator[tuple[str, str]]:
-    for currency in _pycountry().currencies:
-        yield currency.name, currency.alpha_3
-    yield from _cldr_pairs(_english_locales(), _currency_names)
+    """Pycountry's English names and the English CLDR names (shipped: see ``code_tables``)."""
+    yield from ((name, code) for name, code in shipped_tables()["currency_names"])
 
 
 def _currency_tier_cldr() -> Iterable[tuple[str, str]]:
-    return _cldr_pairs(_all_locales(), _currency_names)
+    return cldr_pairs(_all_locales(), currency_names)
 
 
 def _currency_tier_translations() -> set[tuple[str, str]]:
     return {
         (translation.gettext(currency.name), currency.alpha_3)
         for translation in _pycountry_translations("iso4217")
-        for currency in _pycountry().currencies
+        for currency in pycountry_module().currencies
     }
 
 
