@@ -9,13 +9,16 @@ quarter of its start-up. Here the collector is paused while the modules load, th
 loaded are moved out of its reach (:func:`gc.freeze`), the young generation collects every
 :data:`GEN0_THRESHOLD` allocations instead of 700, and the objects still alive when the run
 ends are frozen too, so the exit does not walk them one last time. Cycles are still collected
-during the run (memory stays flat), and nothing else changes: the command line, the messages
-and the exit status are the SDK's.
+during the run (memory stays flat). The singer-sdk dependencies a run never uses (BATCH files,
+parallel draining, JSONPath) are not imported unless used (see :mod:`singer_startup.deferred`).
+Nothing else changes: the command line, the messages and the exit status are the SDK's.
 """
 
 from __future__ import annotations
 
 import gc
+
+from singer_startup.deferred import defer_sdk_imports
 
 #: Allocations between two collections of the young generation (CPython's default is 700).
 GEN0_THRESHOLD = 20_000
@@ -23,6 +26,7 @@ GEN0_THRESHOLD = 20_000
 
 def main() -> None:
     """Run target-akountify's command line (``target-akountify --config … --input …``)."""
+    defer_sdk_imports()
     gc.disable()
     try:
         from target_akountify.target import TargetAkountify  # noqa: PLC0415 - after gc.disable
