@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk.sinks import BatchSink
@@ -42,6 +43,8 @@ DEFAULT_DRAIN_SIZE = 3000
 #: The first drain of a stream is smaller: its writes start once these records are mapped, and
 #: the next drain is mapped while they are written.
 FIRST_DRAIN_SIZE = 1000
+#: Records mapped between two voluntary hand-overs of the GIL (see :meth:`process_record`).
+YIELD_EVERY = 100
 
 
 class CollectingValidator(BaseJSONSchemaValidator):
@@ -126,6 +129,7 @@ class AkountifySink(BatchSink):
         self._clean_keys: set[str] = set()
         self._retries: list[WorkItem] = []
         self._drained = False
+        self._mapped_since_yield = 0
 
     @property
     @override
@@ -197,7 +201,20 @@ class AkountifySink(BatchSink):
 
     @override
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
-        """Map the record now; it is written (or rejected) at the next drain."""
+        """Map the record now; it is written (or rejected) at the next drain.
+
+        Mapping is the one busy loop of the run, on the main thread, while the drain worker
+        and the batch senders write the drain before (they need the GIL only briefly, after
+        each answer). CPython takes the GIL from a busy thread only when another has waited
+        for it for the switch interval, and on two loaded cores the writers were measured
+        waiting 50-100 ms at a time, Akountify idle meanwhile. So every :data:`YIELD_EVERY`
+        records (about 3 ms of mapping) the main thread hands the GIL over (``sleep(0)``):
+        10,000 records written 0.2 s sooner (1.56-1.64 -> 1.29-1.48 s in paired runs).
+        """
+        self._mapped_since_yield += 1
+        if self._mapped_since_yield >= YIELD_EVERY:
+            self._mapped_since_yield = 0
+            time.sleep(0)
         errors = self._collector.take_errors() if self._collector is not None else []
         if self.compiled is None:
             self.runtime.report.add(self.stream_name, "-", "received")

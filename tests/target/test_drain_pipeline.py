@@ -7,6 +7,7 @@ reserves its external ids, and a later drain holding one of them reads only when
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from target_akountify import sinks
@@ -149,3 +150,15 @@ def test_a_stream_drains_small_first_then_larger(
     config = {**target_config, "batch_size_rows": 6}  # the setting, when given, is every drain
     run_target(config, accounts_only(*(account(n) for n in range(1, 14))))
     assert drained == [6, 6, 1]
+
+
+def test_the_mapping_hands_the_gil_over_every_hundred_records(
+    target_config: Config, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    yields: list[float] = []
+    monkeypatch.setattr(sinks, "time", SimpleNamespace(sleep=yields.append))
+    monkeypatch.setattr(sinks, "YIELD_EVERY", 10)
+    result = run_target(target_config, accounts_only(*(account(n) for n in range(1, 36))))
+    assert yields == [0, 0, 0]  # after the 10th, 20th and 30th record
+    assert result.counts("Account")["created"] == 35
+    assert len(api.by_external_id("customers")) == 35
