@@ -117,6 +117,8 @@ def is_clean(value: str, forbidden: frozenset[str] = frozenset()) -> bool:
 
     That is: already NFC, no control character (not even a line break), none of ``forbidden``.
     """
+    if value.isascii() and value.isprintable():  # NFC, and no control character: only a scan
+        return forbidden.isdisjoint(value)
     return (
         unicodedata.is_normalized("NFC", value)
         and not _CONTROL.search(value)

@@ -201,7 +201,10 @@ def _truncate(value: Any, params: TruncateParams) -> str:
 
 
 def _line(value: Any, params: LineParams) -> str | None:
-    lines = [line.strip() for line in _text(value).splitlines() if line.strip()]
+    text = _text(value)
+    if text.isprintable():  # one line: no line break of any kind is printable
+        return (text.strip() or None) if params.number == 1 else None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     if params.number == 1:
         return lines[0] if lines else None
     rest = ", ".join(lines[1:])
