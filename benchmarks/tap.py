@@ -74,7 +74,7 @@ DECODER = msgspec.json.Decoder(float_hook=Decimal)
 ENCODER = msgspec.json.Encoder(decimal_format="number")
 
 
-# The plain clients (run in a child process: ``tap.py --plain rest|bulk SPEC``)
+# The plain clients (each in a child: ``python -m benchmarks.tap --plain rest|bulk --spec SPEC``)
 
 
 def _normalize(value: str) -> str:
@@ -231,8 +231,9 @@ def _child(argv: list[str], sf: RunningSalesforce, work: Path) -> Sample:
 
     The child writes its own peak RSS (``VmHWM`` of its process image: ``wait4``'s maxrss
     would include the driver's memory copied at fork); the tap runs through its console script
-    (``peak_rss.py``), as people run it. The tap reports its record count as the SDK's
-    ``record_count`` metric on stderr; the plain client prints it.
+    (``python -m benchmarks.peak_rss``), as people run it. Every child runs with its bytecode
+    cached (``benchmarks/installed.py``), from the project root. The tap reports its record
+    count as the SDK's ``record_count`` metric on stderr; the plain client prints it.
     """
     rss_file = work / "rss.txt"
     log_file = work / "stderr.log"

@@ -8,6 +8,13 @@ Setting up means: a virtual environment in ``.venv`` with this project installed
 mode with its development extras. It is skipped when ``pyproject.toml`` has not changed since
 the last install, so a rerun starts at once. Only the standard library is used here, because
 this script runs before anything is installed.
+
+Everything is compiled to bytecode when it is installed, as ``pip install`` does: the
+libraries by uv (``UV_COMPILE_BYTECODE``, also for the plugin environments ``meltano install``
+creates), the project's own packages by ``compileall`` at every run (only what changed).
+Otherwise, wherever ``PYTHONDONTWRITEBYTECODE`` is set (CI machines often set it), every
+Meltano, tap and target process would compile its hundreds of modules from source again:
+``meltano --version`` takes 2.0 s that way against 0.7 s.
 """
 
 from __future__ import annotations
@@ -26,6 +33,9 @@ PYTHON = BIN / "python"
 STAMP = VENV / ".installed-pyproject-sha256"
 MIN_PYTHON = (3, 11)
 PYTEST_NO_TESTS_COLLECTED = 5
+#: The project's own packages, compiled to bytecode at every run (``compileall`` skips what is
+#: up to date).
+OWN_PACKAGES = ("tap_salesforce_lite", "target_akountify", "singer_startup", "emulators", "scripts")
 
 
 def _run(*argv: str | Path, check: bool = True, env: dict[str, str] | None = None) -> int:
@@ -42,8 +52,10 @@ def setup() -> None:
     """Create ``.venv`` and install the project with its dev extras, unless already current."""
     if sys.version_info < MIN_PYTHON:
         sys.exit(f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ is required, this is {sys.version}")
+    os.environ["UV_COMPILE_BYTECODE"] = "1"  # this install and `meltano install`'s alike
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text().strip() == wanted and PYTHON.exists():
+        _compile_own_packages()
         return
     if not PYTHON.exists():
         print(f"Creating the virtual environment in {VENV}", flush=True)
@@ -54,6 +66,17 @@ def setup() -> None:
     env = {**os.environ, "VIRTUAL_ENV": str(VENV)}
     _run(BIN / "uv", "pip", "install", "--quiet", "-e", ".[dev]", env=env)
     STAMP.write_text(wanted + "\n")
+    _compile_own_packages()
+
+
+def _compile_own_packages() -> None:
+    """Compile the project's packages to bytecode (quietly; only files that changed)."""
+    subprocess.run(
+        [str(PYTHON), "-m", "compileall", "-q", *OWN_PACKAGES],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def test(extra: list[str]) -> int:
