@@ -53,8 +53,7 @@ class SingerWriter(GenericSingerWriter[bytes, Message]):
     def __init__(self) -> None:
         """Start with an empty block of records, written at the latest when the process exits."""
         super().__init__()
-        self._block: list[bytes] = []
-        self._block_size = 0
+        self._block = bytearray()
         atexit.register(_flush_at_exit, weakref.ref(self))
 
     def serialize_message(self, message: Message) -> bytes:
@@ -62,12 +61,15 @@ class SingerWriter(GenericSingerWriter[bytes, Message]):
         return ENCODER.encode(message.to_dict()) + b"\n"
 
     def write_message(self, message: Message) -> None:
-        """Gather a RECORD in the block; write anything else at once, records first."""
-        line = self.format_message(message)
-        self._block.append(line)
-        self._block_size += len(line)
+        """Gather a RECORD in the block; write anything else at once, records first.
+
+        The message is encoded straight into the block (no bytes object of its own).
+        """
+        block = self._block
+        ENCODER.encode_into(message.to_dict(), block, -1)
+        block += b"\n"
         if message.type == SingerMessageType.RECORD:
-            if self._block_size >= BLOCK_BYTES:
+            if len(block) >= BLOCK_BYTES:
                 self._write_block()
             return
         self.flush()
@@ -80,9 +82,8 @@ class SingerWriter(GenericSingerWriter[bytes, Message]):
     def _write_block(self) -> None:
         if not self._block:
             return
-        data = b"".join(self._block)
+        data = bytes(self._block)
         self._block.clear()
-        self._block_size = 0
         stdout = sys.stdout
         buffer = getattr(stdout, "buffer", None)
         if buffer is not None:
