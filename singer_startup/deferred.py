@@ -66,11 +66,6 @@ class DeferredModule(types.ModuleType):
                 self.__dict__["_deferred_real"] = importlib.import_module(self.__name__)
             return self.__dict__["_deferred_real"]
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the real module has been imported through this stand-in."""
-        return self.__dict__["_deferred_real"] is not None
-
 
 class DeferredName:
     """A name imported from a stand-in module; it imports the real one when used."""
